@@ -1,0 +1,21 @@
+/** Builds the HTTP application from its dependencies; tests build one per test database. */
+import { Hono } from "hono";
+import type { Config } from "./config.ts";
+import type { Sql } from "./db/client.ts";
+import { handleError, notFound } from "./routes/problem.ts";
+import { statusRoutes } from "./routes/status.ts";
+import { consumptionRoutes } from "./routes/consumption.ts";
+
+export interface AppDeps {
+  sql: Sql;
+  config: Config;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.route("/", statusRoutes(deps));
+  app.route("/api/consumption", consumptionRoutes(deps));
+  app.notFound(notFound);
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,67 @@
+/** The service's configuration: read once from the environment, validated with zod. */
+import { z } from "zod";
+
+const ConfigSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default(
+    "postgres://postgres@127.0.0.1:5432/opendata_feeds",
+  ),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  MAX_RANGE_DAYS: z.coerce.number().int().positive().default(366),
+  RTE_BASE_URL: z.url().default("https://eco2mix.rte-france.com"),
+  REFRESH_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+});
+
+/** Every variable the service reads; `--allow-env` lists exactly these (plus PG* for postgres.js). */
+export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape) as Array<
+  keyof typeof ConfigSchema.shape
+>;
+
+export interface Config {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  maxRangeDays: number;
+  rteBaseUrl: string;
+  refreshIntervalMinutes: number;
+}
+
+/**
+ * Parses the environment. Throws one readable line naming every bad variable,
+ * e.g. `Invalid configuration: PORT: Too big: expected number to be <=65535`.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = readEnv(),
+): Config {
+  const result = ConfigSchema.safeParse(withoutEmpty(env));
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) =>
+      `${issue.path.join(".")}: ${issue.message}`
+    );
+    throw new Error(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const e = result.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    host: e.HOST,
+    port: e.PORT,
+    maxRangeDays: e.MAX_RANGE_DAYS,
+    rteBaseUrl: e.RTE_BASE_URL.replace(/\/+$/, ""),
+    refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
+  };
+}
+
+function readEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(
+    CONFIG_VARIABLES.map((name) => [name, Deno.env.get(name)]),
+  );
+}
+
+// An empty variable (`PORT=`) means "use the default", as in most shells' .env files.
+function withoutEmpty(env: Record<string, string | undefined>) {
+  return Object.fromEntries(
+    Object.entries(env).filter(([, value]) =>
+      value !== undefined && value !== ""
+    ),
+  );
+}

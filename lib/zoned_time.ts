@@ -1,0 +1,233 @@
+/**
+ * Wall-clock time in an IANA time zone, without a date library: UTC offsets come from
+ * Intl once per UTC day and are cached, so converting a year of rows costs ~365 Intl calls.
+ */
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+export interface LocalDateTime {
+  year: number;
+  month: number; // 1-12
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** What to do with a wall-clock time that happens twice (autumn) or never (spring). */
+export type Disambiguation = "earlier" | "later" | "reject";
+
+interface DayOffsets {
+  atStart: number; // minutes east of UTC
+  transitionMs?: number; // first instant of the day using `after`
+  after: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const dayCaches = new Map<string, Map<number, DayOffsets>>();
+
+/** The zone's UTC offset in minutes at an instant (Paris in winter: 60). */
+export function offsetMinutes(timeZone: string, epochMs: number): number {
+  const dayIndex = Math.floor(epochMs / DAY_MS);
+  let cache = dayCaches.get(timeZone);
+  if (!cache) dayCaches.set(timeZone, cache = new Map());
+  let day = cache.get(dayIndex);
+  if (!day) cache.set(dayIndex, day = computeDay(timeZone, dayIndex * DAY_MS));
+  return day.transitionMs !== undefined && epochMs >= day.transitionMs
+    ? day.after
+    : day.atStart;
+}
+
+function computeDay(timeZone: string, startMs: number): DayOffsets {
+  const atStart = intlOffset(timeZone, startMs);
+  const after = intlOffset(timeZone, startMs + DAY_MS - MINUTE_MS);
+  if (atStart === after) return { atStart, after };
+  // One transition inside the day: binary search its minute.
+  let low = startMs; // offset here is atStart
+  let high = startMs + DAY_MS - MINUTE_MS; // offset here is after
+  while (high - low > MINUTE_MS) {
+    const mid = low + Math.floor((high - low) / 2 / MINUTE_MS) * MINUTE_MS;
+    if (intlOffset(timeZone, mid) === atStart) low = mid;
+    else high = mid;
+  }
+  return { atStart, transitionMs: high, after };
+}
+
+function intlOffset(timeZone: string, epochMs: number): number {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+    });
+    formatters.set(timeZone, formatter);
+  }
+  const parts: Record<string, number> = {};
+  for (const part of formatter.formatToParts(epochMs)) {
+    if (part.type !== "literal") parts[part.type] = Number(part.value);
+  }
+  const wallMs = Date.UTC(
+    parts.year,
+    parts.month - 1,
+    parts.day,
+    parts.hour,
+    parts.minute,
+  );
+  const flooredMs = Math.floor(epochMs / MINUTE_MS) * MINUTE_MS;
+  return Math.round((wallMs - flooredMs) / MINUTE_MS);
+}
+
+/**
+ * The UTC instant of a wall-clock time. Ambiguous times take the earlier or later instant;
+ * times inside a spring-forward gap move forward by the gap ("earlier"/"later", like
+ * Temporal's "compatible") or return undefined with "reject".
+ */
+export function zonedToEpochMs(
+  timeZone: string,
+  local: LocalDateTime,
+  disambiguation: Disambiguation = "earlier",
+): number | undefined {
+  const wallMs = Date.UTC(
+    local.year,
+    local.month - 1,
+    local.day,
+    local.hour,
+    local.minute,
+    local.second,
+  );
+  const offsetBefore = offsetMinutes(timeZone, wallMs - DAY_MS);
+  const offsetAfter = offsetMinutes(timeZone, wallMs + DAY_MS);
+  const candidates = [...new Set([offsetBefore, offsetAfter])]
+    .map((offset) => wallMs - offset * MINUTE_MS)
+    .filter((epochMs) =>
+      wallMs - offsetMinutes(timeZone, epochMs) * MINUTE_MS === epochMs
+    )
+    .sort((a, b) => a - b);
+  if (candidates.length === 0) {
+    return disambiguation === "reject"
+      ? undefined
+      : wallMs - offsetBefore * MINUTE_MS;
+  }
+  if (candidates.length > 1 && disambiguation === "reject") return undefined;
+  return disambiguation === "later"
+    ? candidates[candidates.length - 1]
+    : candidates[0];
+}
+
+/** The wall-clock fields of an instant in a zone. */
+export function epochMsToZoned(
+  timeZone: string,
+  epochMs: number,
+): LocalDateTime {
+  const wall = new Date(epochMs + offsetMinutes(timeZone, epochMs) * MINUTE_MS);
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+  };
+}
+
+/** ISO 8601 with the zone's offset: `2018-01-01T06:00:00+01:00`. */
+export function formatZonedIso(timeZone: string, epochMs: number): string {
+  const offset = offsetMinutes(timeZone, epochMs);
+  const wall = new Date(epochMs + offset * MINUTE_MS).toISOString().slice(
+    0,
+    19,
+  );
+  return wall + formatOffset(offset);
+}
+
+/** `+01:00`, `-05:00`, `+00:00`. */
+export function formatOffset(offset: number): string {
+  const sign = offset < 0 ? "-" : "+";
+  const abs = Math.abs(offset);
+  return `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+const ISO_LOCAL =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Parses an ISO 8601 date or date-time. Without an offset the value is wall-clock time
+ * in `timeZone`. Errors read like `Cannot parse "2018-13-01": month out of range`.
+ */
+export function parseIsoInZone(
+  text: string,
+  timeZone: string,
+  disambiguation: Disambiguation = "earlier",
+): number {
+  const match = ISO_LOCAL.exec(text.trim());
+  if (!match) {
+    throw new RangeError(
+      `Cannot parse "${text}": expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] with an optional offset`,
+    );
+  }
+  const [, y, mo, d, h = "00", mi = "00", s = "00", zone] = match;
+  const local = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h),
+    minute: Number(mi),
+    second: Number(s),
+  };
+  checkFields(text, local);
+  if (zone === undefined) {
+    const epochMs = zonedToEpochMs(timeZone, local, disambiguation);
+    if (epochMs === undefined) {
+      throw new RangeError(
+        `Cannot parse "${text}": that wall-clock time does not exist`,
+      );
+    }
+    return epochMs;
+  }
+  const wallMs = Date.UTC(
+    local.year,
+    local.month - 1,
+    local.day,
+    local.hour,
+    local.minute,
+    local.second,
+  );
+  if (zone === "Z") return wallMs;
+  const digits = zone.replace(":", "");
+  const offset =
+    (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) *
+    (digits[0] === "-" ? -1 : 1);
+  if (Number(digits.slice(3, 5)) > 59 || Math.abs(offset) > 18 * 60) {
+    throw new RangeError(`Cannot parse "${text}": offset out of range`);
+  }
+  return wallMs - offset * MINUTE_MS;
+}
+
+function checkFields(text: string, local: LocalDateTime): void {
+  const problem = local.month < 1 || local.month > 12
+    ? "month out of range"
+    : local.day < 1 || local.day > daysInMonth(local.year, local.month)
+    ? "day out of range"
+    : local.hour > 23
+    ? "hour out of range"
+    : local.minute > 59
+    ? "minute out of range"
+    : local.second > 59
+    ? "second out of range"
+    : undefined;
+  if (problem) throw new RangeError(`Cannot parse "${text}": ${problem}`);
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}

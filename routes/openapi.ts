@@ -1,0 +1,45 @@
+/** The OpenAPI 3.1 document: each feed's route module contributes its paths. */
+import { consumptionPaths } from "./consumption.ts";
+import { statusPaths } from "./status.ts";
+
+export function openApiDocument() {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "opendata-feeds",
+      version: "1.0.0",
+      description:
+        "Public open-data feeds (RTE éCO2mix electricity consumption, AirQuino air quality, " +
+        "Ticketmaster events) as one HTTP API. Errors are RFC 9457 problem details.",
+    },
+    paths: { ...statusPaths, ...consumptionPaths },
+    components: {
+      schemas: {
+        Problem: {
+          type: "object",
+          required: ["type", "title", "status"],
+          properties: {
+            type: { type: "string", example: "/problems/invalid-parameter" },
+            title: { type: "string" },
+            status: { type: "integer" },
+            detail: { type: "string" },
+            parameter: {
+              type: "string",
+              description: "The query parameter at fault",
+            },
+          },
+        },
+      },
+      responses: {
+        Problem: {
+          description: "A problem (RFC 9457)",
+          content: {
+            "application/problem+json": {
+              schema: { $ref: "#/components/schemas/Problem" },
+            },
+          },
+        },
+      },
+    },
+  };
+}
