@@ -10,6 +10,8 @@ const ConfigSchema = z.object({
   MAX_RANGE_DAYS: z.coerce.number().int().positive().default(366),
   RTE_BASE_URL: z.url().default("https://eco2mix.rte-france.com"),
   REFRESH_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+  // How many years of RTE annual files the refresh fills in (1 = the current year only).
+  RTE_BACKFILL_YEARS: z.coerce.number().int().min(0).max(20).default(2),
 });
 
 /** Every variable the service reads; `--allow-env` lists exactly these (plus PG* for postgres.js). */
@@ -24,6 +26,7 @@ export interface Config {
   maxRangeDays: number;
   rteBaseUrl: string;
   refreshIntervalMinutes: number;
+  rteBackfillYears: number;
 }
 
 /**
@@ -48,20 +51,27 @@ export function loadConfig(
     maxRangeDays: e.MAX_RANGE_DAYS,
     rteBaseUrl: e.RTE_BASE_URL.replace(/\/+$/, ""),
     refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
+    rteBackfillYears: e.RTE_BACKFILL_YEARS,
   };
 }
 
+// Each task is granted only the variables it uses; the others take their defaults.
 function readEnv(): Record<string, string | undefined> {
   return Object.fromEntries(
-    CONFIG_VARIABLES.map((name) => [name, Deno.env.get(name)]),
+    CONFIG_VARIABLES.map((
+      name,
+    ) => [name, readable(name) ? Deno.env.get(name) : undefined]),
   );
+}
+
+function readable(variable: string): boolean {
+  return Deno.permissions.querySync({ name: "env", variable }).state ===
+    "granted";
 }
 
 // An empty variable (`PORT=`) means "use the default", as in most shells' .env files.
 function withoutEmpty(env: Record<string, string | undefined>) {
   return Object.fromEntries(
-    Object.entries(env).filter(([, value]) =>
-      value !== undefined && value !== ""
-    ),
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
   );
 }

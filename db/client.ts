@@ -2,6 +2,7 @@
 import postgres from "postgres";
 
 export type Sql = postgres.Sql;
+export type Transaction = postgres.TransactionSql;
 
 export interface SqlOptions {
   /** Put this schema first on the search path (tests use one schema each). */

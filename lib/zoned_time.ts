@@ -34,9 +34,7 @@ export function offsetMinutes(timeZone: string, epochMs: number): number {
   if (!cache) dayCaches.set(timeZone, cache = new Map());
   let day = cache.get(dayIndex);
   if (!day) cache.set(dayIndex, day = computeDay(timeZone, dayIndex * DAY_MS));
-  return day.transitionMs !== undefined && epochMs >= day.transitionMs
-    ? day.after
-    : day.atStart;
+  return day.transitionMs !== undefined && epochMs >= day.transitionMs ? day.after : day.atStart;
 }
 
 function computeDay(timeZone: string, startMs: number): DayOffsets {
@@ -103,21 +101,16 @@ export function zonedToEpochMs(
   );
   const offsetBefore = offsetMinutes(timeZone, wallMs - DAY_MS);
   const offsetAfter = offsetMinutes(timeZone, wallMs + DAY_MS);
+  if (offsetBefore === offsetAfter) return wallMs - offsetBefore * MINUTE_MS; // no transition near
   const candidates = [...new Set([offsetBefore, offsetAfter])]
     .map((offset) => wallMs - offset * MINUTE_MS)
-    .filter((epochMs) =>
-      wallMs - offsetMinutes(timeZone, epochMs) * MINUTE_MS === epochMs
-    )
+    .filter((epochMs) => wallMs - offsetMinutes(timeZone, epochMs) * MINUTE_MS === epochMs)
     .sort((a, b) => a - b);
   if (candidates.length === 0) {
-    return disambiguation === "reject"
-      ? undefined
-      : wallMs - offsetBefore * MINUTE_MS;
+    return disambiguation === "reject" ? undefined : wallMs - offsetBefore * MINUTE_MS;
   }
   if (candidates.length > 1 && disambiguation === "reject") return undefined;
-  return disambiguation === "later"
-    ? candidates[candidates.length - 1]
-    : candidates[0];
+  return disambiguation === "later" ? candidates[candidates.length - 1] : candidates[0];
 }
 
 /** The wall-clock fields of an instant in a zone. */
@@ -204,8 +197,7 @@ export function parseIsoInZone(
   );
   if (zone === "Z") return wallMs;
   const digits = zone.replace(":", "");
-  const offset =
-    (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) *
+  const offset = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) *
     (digits[0] === "-" ? -1 : 1);
   if (Number(digits.slice(3, 5)) > 59 || Math.abs(offset) > 18 * 60) {
     throw new RangeError(`Cannot parse "${text}": offset out of range`);

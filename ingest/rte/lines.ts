@@ -1,0 +1,44 @@
+/** Decodes byte chunks into numbered text lines (LF or CRLF), without holding the whole file. */
+import { RteFormatError } from "./errors.ts";
+
+export interface Line {
+  number: number; // 1-based
+  text: string;
+}
+
+export async function* decodeLines(
+  file: string,
+  chunks: AsyncIterable<Uint8Array>,
+  encoding: "latin1" | "utf-8",
+): AsyncGenerator<Line> {
+  // Latin-1 decodes any byte; UTF-8 must be valid, so a Latin-1 CSV fails loudly.
+  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: false });
+  let pending = "";
+  let number = 0;
+  const decode = (bytes?: Uint8Array) => {
+    try {
+      return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
+    } catch {
+      throw new RteFormatError(
+        file,
+        `not valid ${encoding === "utf-8" ? "UTF-8" : encoding}`,
+      );
+    }
+  };
+  for await (const chunk of chunks) {
+    pending += decode(chunk);
+    let start = 0;
+    let newline: number;
+    while ((newline = pending.indexOf("\n", start)) >= 0) {
+      yield { number: ++number, text: stripCr(pending.slice(start, newline)) };
+      start = newline + 1;
+    }
+    pending = pending.slice(start);
+  }
+  pending += decode();
+  if (pending !== "") yield { number: ++number, text: stripCr(pending) };
+}
+
+function stripCr(text: string): string {
+  return text.endsWith("\r") ? text.slice(0, -1) : text;
+}

@@ -1,0 +1,159 @@
+/**
+ * Loads one RTE file into `rte_consumption` in one transaction: it either lands whole or
+ * not at all. Rows are streamed and written in batches (`unnest` arrays), so memory stays
+ * flat. Nature precedence is enforced by the upsert: definitive > consolidated > real time;
+ * an equal nature overwrites only a changed value, so re-running a load changes nothing.
+ */
+import type { Sql, Transaction } from "../../db/client.ts";
+import { RteFormatError } from "./errors.ts";
+import { type HalfHour, toHalfHour } from "./half_hours.ts";
+import { decodeLines } from "./lines.ts";
+import { type Dialect, parseConsumption } from "./parse.ts";
+import { unzipStream } from "./unzip.ts";
+
+export { RteFormatError };
+
+export interface RteSource {
+  /** File name as downloaded: `.zip` (as RTE serves it), `.xls`, or an ODRÉ `.csv`. */
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface LoadResult {
+  file: string;
+  /** Half-hour values read from the file. */
+  rowsRead: number;
+  /** Rows inserted or updated (0 on a re-run). */
+  rowsChanged: number;
+}
+
+export type Progress = (file: string, rowsRead: number) => void;
+
+const BATCH_SIZE = 5_000;
+
+export async function loadRteSource(
+  sql: Sql,
+  source: RteSource,
+): Promise<LoadResult[]> {
+  return [await loadRteStream(sql, source.name, single(source.bytes))];
+}
+
+/** Streams a file (zip or text) into the database; `name` decides how it is read. */
+export async function loadRteStream(
+  sql: Sql,
+  name: string,
+  chunks: AsyncIterable<Uint8Array>,
+  progress?: Progress,
+): Promise<LoadResult> {
+  return await sql.begin(async (tx) => {
+    let rowsRead = 0;
+    let rowsChanged = 0;
+    let batch = new Map<string, HalfHour>();
+    const flush = async () => {
+      rowsChanged += await upsertHalfHours(tx, name, [...batch.values()]);
+      batch = new Map();
+      progress?.(name, rowsRead);
+    };
+    for await (const record of parseContent(name, chunks)) {
+      const halfHour = toHalfHour(name, record);
+      if (!halfHour) continue;
+      rowsRead++;
+      // Last one wins inside a batch; ON CONFLICT handles repeats across batches.
+      batch.set(
+        `${halfHour.perimeter}\u0000${halfHour.periodStartMs}`,
+        halfHour,
+      );
+      if (batch.size >= BATCH_SIZE) await flush();
+    }
+    await flush();
+    if (rowsRead === 0) {
+      throw new RteFormatError(name, "no consumption value in the file");
+    }
+    return { file: name, rowsRead, rowsChanged };
+  }) as LoadResult;
+}
+
+async function upsertHalfHours(
+  tx: Transaction,
+  sourceFile: string,
+  rows: HalfHour[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await tx`
+    insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
+    select perimeter, period_start, consumption_mw, nature, ${sourceFile}
+    from unnest(
+      ${tx.array(rows.map((r) => r.perimeter))}::text[],
+      ${tx.array(rows.map((r) => new Date(r.periodStartMs).toISOString()))}::timestamptz[],
+      ${tx.array(rows.map((r) => r.consumptionMw))}::integer[],
+      ${tx.array(rows.map((r) => r.nature))}::text[]::rte_nature[]
+    ) as input(perimeter, period_start, consumption_mw, nature)
+    on conflict (perimeter, period_start) do update
+      set consumption_mw = excluded.consumption_mw,
+          nature = excluded.nature,
+          source_file = excluded.source_file,
+          loaded_at = now()
+      where excluded.nature > rte_consumption.nature
+         or (excluded.nature = rte_consumption.nature
+             and excluded.consumption_mw <> rte_consumption.consumption_mw)`;
+  return result.count;
+}
+
+/** Records of a file: unzips when needed, picks the dialect from the (entry) name. */
+async function* parseContent(name: string, chunks: AsyncIterable<Uint8Array>) {
+  if (!name.toLowerCase().endsWith(".zip")) {
+    const dialect = dialectOf(name);
+    yield* parseConsumption(
+      name,
+      dialect,
+      decodeLines(name, chunks, encodingOf(dialect)),
+    );
+    return;
+  }
+  let entryName: string | undefined;
+  const entryChunks = async function* () {
+    for await (const chunk of unzipStream(name, chunks)) {
+      if (entryName !== undefined && chunk.entry !== entryName) {
+        throw new RteFormatError(
+          name,
+          `more than one file in the zip (${chunk.entry})`,
+        );
+      }
+      entryName = chunk.entry;
+      yield chunk.bytes;
+    }
+  };
+  // The dialect comes from the entry's name, known with its first chunk.
+  const iterator = entryChunks();
+  const first = await iterator.next();
+  if (first.done) throw new RteFormatError(name, "the zip holds no file");
+  const label = `${name}/${entryName}`;
+  const dialect = dialectOf(label);
+  const rest = async function* () {
+    yield first.value;
+    yield* { [Symbol.asyncIterator]: () => iterator };
+  };
+  yield* parseConsumption(
+    label,
+    dialect,
+    decodeLines(label, rest(), encodingOf(dialect)),
+  );
+}
+
+function dialectOf(name: string): Dialect {
+  const lower = name.toLowerCase();
+  if (lower.endsWith(".xls")) return "eco2mix";
+  if (lower.endsWith(".csv")) return "odre";
+  throw new RteFormatError(
+    name,
+    "unsupported file type (expected .zip, .xls or .csv)",
+  );
+}
+
+function encodingOf(dialect: Dialect): "latin1" | "utf-8" {
+  return dialect === "eco2mix" ? "latin1" : "utf-8";
+}
+
+async function* single(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
