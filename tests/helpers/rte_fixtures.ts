@@ -125,11 +125,14 @@ export function eco2mixText(rows: QuarterHourRow[], options: XlsOptions = {}): s
   return `${header.join("\t")}\n${lines.join("\n")}\n${footer}`;
 }
 
-export function eco2mixXls(rows: QuarterHourRow[], options: XlsOptions = {}): Uint8Array {
+export function eco2mixXls(
+  rows: QuarterHourRow[],
+  options: XlsOptions = {},
+): Uint8Array<ArrayBuffer> {
   return latin1(eco2mixText(rows, options));
 }
 
-export function latin1(text: string): Uint8Array {
+export function latin1(text: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -140,8 +143,8 @@ export function latin1(text: string): Uint8Array {
 }
 
 /** A zip holding one entry, as RTE serves its files. */
-export function zipOf(entryName: string, bytes: Uint8Array): Uint8Array {
-  return zipSync({ [entryName]: bytes });
+export function zipOf(entryName: string, bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(zipSync({ [entryName]: bytes }));
 }
 
 /** An ODRÉ CSV export (UTF-8, `;`, CRLF), field-name header unless `labels`. */

@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import type { Sql } from "../db/client.ts";
+import { loadRteSource } from "../ingest/rte/load.ts";
+import { createTestApp } from "./helpers/app.ts";
+import { eco2mixXls, halfHourlyDay } from "./helpers/rte_fixtures.ts";
+import { createApp } from "../app.ts";
+import { loadConfig } from "../config.ts";
+import { createSql } from "../db/client.ts";
+
+const byTime = (time: string) => 50_000 + Number(time.replace(":", ""));
+
+async function loadDays(sql: Sql, dates: string[]) {
+  for (const date of dates) {
+    await loadRteSource(sql, {
+      name: `${date}.xls`,
+      bytes: eco2mixXls(halfHourlyDay(date, byTime)),
+    });
+  }
+}
+
+async function problemOf(response: Response) {
+  assert.equal(response.status, 400);
+  assert.equal(response.headers.get("content-type"), "application/problem+json; charset=utf-8");
+  return await response.json();
+}
+
+Deno.test("consumption is answered in watts per half-hour with Paris offsets, both bounds included", async () => {
+  await using app = await createTestApp();
+  await loadDays(app.db.sql, ["2018-01-01", "2018-01-02", "2018-01-03"]);
+  const response = await app.request(
+    "/api/consumption?start=2018-01-01T06:00&end=2018-01-03T17:00",
+  );
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
+  const body = await response.json();
+  assert.equal(body.unit, "W");
+  assert.equal(body.resolution, "PT30M");
+  assert.equal(body.timezone, "Europe/Paris");
+  assert.equal(body.start, "2018-01-01T06:00:00+01:00");
+  assert.equal(body.end, "2018-01-03T17:00:00+01:00");
+  assert.equal(body.count, 119);
+  assert.equal(body.data.length, 119);
+  assert.deepEqual(body.data[0], {
+    time: "2018-01-01T06:00:00+01:00",
+    consumption_w: 50_600_000_000,
+    nature: "definitive",
+  });
+  assert.equal(body.data.at(-1).time, "2018-01-03T17:00:00+01:00");
+  assert.ok(Number.isInteger(body.data[5].consumption_w));
+  const times = body.data.map((d: { time: string }) => d.time);
+  assert.deepEqual(times, [...times].sort());
+});
+
+Deno.test("a date alone means local midnight and offsets or Z are taken as given", async () => {
+  await using app = await createTestApp();
+  await loadDays(app.db.sql, ["2018-01-01", "2018-01-02"]);
+  const byDate = await (await app.request("/api/consumption?start=2018-01-02&end=2018-01-02"))
+    .json();
+  assert.deepEqual(byDate.data.map((d: { time: string }) => d.time), ["2018-01-02T00:00:00+01:00"]);
+  const utc = await (await app.request(
+    "/api/consumption?start=2018-01-01T05:00:00Z&end=2018-01-01T06:00:00%2B01:00",
+  )).json();
+  assert.deepEqual(utc.data.map((d: { time: string }) => d.time), [
+    "2018-01-01T06:00:00+01:00",
+  ]);
+});
+
+Deno.test("DST days return 46 and 48 half-hours with the offset changing inside the day", async () => {
+  await using app = await createTestApp();
+  await loadDays(app.db.sql, ["2018-03-25", "2018-10-28"]);
+  const spring = await (await app.request("/api/consumption?start=2018-03-25&end=2018-03-25T23:30"))
+    .json();
+  assert.equal(spring.count, 46);
+  assert.deepEqual(spring.data.slice(2, 5).map((d: { time: string }) => d.time), [
+    "2018-03-25T01:00:00+01:00",
+    "2018-03-25T01:30:00+01:00",
+    "2018-03-25T03:00:00+02:00",
+  ]);
+  const autumn = await (await app.request("/api/consumption?start=2018-10-28&end=2018-10-28T23:30"))
+    .json();
+  assert.equal(autumn.count, 48);
+  assert.deepEqual(autumn.data.slice(2, 5).map((d: { time: string }) => d.time), [
+    "2018-10-28T01:00:00+02:00",
+    "2018-10-28T01:30:00+02:00",
+    "2018-10-28T02:00:00+01:00",
+  ]);
+});
+
+Deno.test("a range without data answers an empty list", async () => {
+  await using app = await createTestApp();
+  const body = await (await app.request("/api/consumption?start=1999-01-01&end=1999-01-02")).json();
+  assert.equal(body.count, 0);
+  assert.deepEqual(body.data, []);
+});
+
+Deno.test("bad bounds answer 400 problems naming the parameter", async () => {
+  await using app = await createTestApp({ maxRangeDays: 31 });
+  const cases: Array<[string, string, RegExp]> = [
+    ["/api/consumption?end=2018-01-02", "start", /"start" is required/],
+    ["/api/consumption?start=2018-01-01", "end", /"end" is required/],
+    [
+      "/api/consumption?start=2018-13-01&end=2018-12-02",
+      "start",
+      /^Cannot parse "2018-13-01": month out of range$/,
+    ],
+    [
+      "/api/consumption?start=2018-01-01&end=yesterday",
+      "end",
+      /^Cannot parse "yesterday": expected YYYY-MM-DD/,
+    ],
+    ["/api/consumption?start=2018-01-01T25:00&end=2018-01-02", "start", /hour out of range/],
+    ["/api/consumption?start=2018-01-02&end=2018-01-01", "end", /is before "start"/],
+    ["/api/consumption?start=2018-01-01&end=2018-03-01", "end", /more than 31 days/],
+  ];
+  for (const [path, parameter, detail] of cases) {
+    const problem = await problemOf(await app.request(path));
+    assert.equal(problem.parameter, parameter, path);
+    assert.equal(problem.status, 400);
+    assert.ok(problem.type && problem.title, path);
+    assert.match(problem.detail, detail, path);
+  }
+});
+
+Deno.test("consumption answers 503 problem when the database is unreachable", async () => {
+  const sql = createSql("postgres://postgres@127.0.0.1:9/none", { max: 1 });
+  const app = createApp({ sql, config: loadConfig({}) });
+  const response = await app.request("/api/consumption?start=2018-01-01&end=2018-01-02");
+  assert.equal(response.status, 503);
+  assert.match(response.headers.get("content-type") ?? "", /^application\/problem\+json/);
+  await response.body?.cancel();
+  await sql.end();
+});
