@@ -12,5 +12,14 @@ const sql = createSql(config.databaseUrl);
 await migrate(sql);
 
 const deps = { sql, config };
-Deno.serve({ hostname: config.host, port: config.port }, createApp(deps).fetch);
-startScheduler(sql, scheduledJobs(deps));
+const server = Deno.serve({ hostname: config.host, port: config.port }, createApp(deps).fetch);
+const scheduler = startScheduler(sql, scheduledJobs(deps));
+
+// Docker and Kubernetes stop containers with SIGTERM: finish requests and runs, then exit.
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(signal, async () => {
+    await Promise.allSettled([server.shutdown(), scheduler.stop()]);
+    await sql.end({ timeout: 5 });
+    Deno.exit(0);
+  });
+}

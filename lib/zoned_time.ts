@@ -91,14 +91,7 @@ export function zonedToEpochMs(
   local: LocalDateTime,
   disambiguation: Disambiguation = "earlier",
 ): number | undefined {
-  const wallMs = Date.UTC(
-    local.year,
-    local.month - 1,
-    local.day,
-    local.hour,
-    local.minute,
-    local.second,
-  );
+  const wallMs = wallClockMs(local);
   const offsetBefore = offsetMinutes(timeZone, wallMs - DAY_MS);
   const offsetAfter = offsetMinutes(timeZone, wallMs + DAY_MS);
   if (offsetBefore === offsetAfter) return wallMs - offsetBefore * MINUTE_MS; // no transition near
@@ -111,6 +104,11 @@ export function zonedToEpochMs(
   }
   if (candidates.length > 1 && disambiguation === "reject") return undefined;
   return disambiguation === "later" ? candidates[candidates.length - 1] : candidates[0];
+}
+
+/** The wall-clock fields read as if they were UTC (the "local epoch"). */
+function wallClockMs(local: LocalDateTime): number {
+  return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
 }
 
 /** The wall-clock fields of an instant in a zone. */
@@ -129,14 +127,26 @@ export function epochMsToZoned(
   };
 }
 
-/** ISO 8601 with the zone's offset: `2018-01-01T06:00:00+01:00`. */
+/** ISO 8601 with the zone's offset: `2018-01-01T06:00:00+01:00`. Hot in API responses. */
 export function formatZonedIso(timeZone: string, epochMs: number): string {
   const offset = offsetMinutes(timeZone, epochMs);
-  const wall = new Date(epochMs + offset * MINUTE_MS).toISOString().slice(
-    0,
-    19,
-  );
-  return wall + formatOffset(offset);
+  const wallMs = epochMs + offset * MINUTE_MS;
+  const dayIndex = Math.floor(wallMs / DAY_MS);
+  const seconds = Math.floor((wallMs - dayIndex * DAY_MS) / 1000);
+  return `${isoDate(dayIndex)}T${pad2(Math.floor(seconds / 3600))}:${
+    pad2(Math.floor(seconds / 60) % 60)
+  }:${pad2(seconds % 60)}${formatOffset(offset)}`;
+}
+
+const isoDates = new Map<number, string>();
+
+function isoDate(dayIndex: number): string {
+  let text = isoDates.get(dayIndex);
+  if (text === undefined) {
+    text = new Date(dayIndex * DAY_MS).toISOString().slice(0, 10);
+    isoDates.set(dayIndex, text);
+  }
+  return text;
 }
 
 /** `+01:00`, `-05:00`, `+00:00`. */
@@ -146,8 +156,10 @@ export function formatOffset(offset: number): string {
   return `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
 }
 
+const PAD2 = Array.from({ length: 60 }, (_, n) => (n < 10 ? `0${n}` : String(n)));
+
 function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
+  return PAD2[n] ?? String(n);
 }
 
 const ISO_LOCAL =
@@ -187,14 +199,7 @@ export function parseIsoInZone(
     }
     return epochMs;
   }
-  const wallMs = Date.UTC(
-    local.year,
-    local.month - 1,
-    local.day,
-    local.hour,
-    local.minute,
-    local.second,
-  );
+  const wallMs = wallClockMs(local);
   if (zone === "Z") return wallMs;
   const digits = zone.replace(":", "");
   const offset = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) *

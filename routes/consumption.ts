@@ -3,12 +3,7 @@ import { Hono } from "hono";
 import type { AppDeps } from "../app.ts";
 import { listConsumption } from "../db/consumption.ts";
 import { formatZonedIso, parseIsoInZone } from "../lib/zoned_time.ts";
-import {
-  invalidParameter,
-  parseQuery,
-  ProblemError,
-  requiredQuery,
-} from "./problem.ts";
+import { invalidParameter, parseQuery, ProblemError, requiredQuery } from "./problem.ts";
 
 export const PARIS = "Europe/Paris";
 const WATTS_PER_MW = 1_000_000;
@@ -31,8 +26,7 @@ export function consumptionRoutes({ sql, config }: AppDeps): Hono {
         type: "/problems/range-too-long",
         title: "Range too long",
         status: 400,
-        detail:
-          `The range spans more than ${config.maxRangeDays} days; split it`,
+        detail: `The range spans more than ${config.maxRangeDays} days; split it`,
         parameter: "end",
       });
     }
@@ -79,8 +73,7 @@ export const consumptionPaths = {
           required: true,
           schema: { type: "string" },
           example: "2018-01-01T06:00",
-          description:
-            "YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS], optionally with Z or ±HH:MM",
+          description: "YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS], optionally with Z or ±HH:MM",
         },
         {
           name: "end",
@@ -88,8 +81,7 @@ export const consumptionPaths = {
           required: true,
           schema: { type: "string" },
           example: "2018-01-03T17:00",
-          description:
-            "Same format as start; not before start; range at most MAX_RANGE_DAYS",
+          description: "Same format as start; not before start; range at most MAX_RANGE_DAYS",
         },
         {
           name: "perimeter",
@@ -119,7 +111,7 @@ export const consumptionPaths = {
                   },
                   {
                     time: "2018-01-01T06:30:00+01:00",
-                    consumption_w: 50422000000,
+                    consumption_w: 51286000000,
                     nature: "definitive",
                   },
                 ],

@@ -1,4 +1,8 @@
-/** Decodes byte chunks into numbered text lines (LF or CRLF), without holding the whole file. */
+/**
+ * Decodes byte chunks into numbered text lines (LF or CRLF), without holding the whole
+ * file. Lines come in batches, one per decoded chunk: per-line async iteration would cost
+ * more than the parsing itself.
+ */
 import { RteFormatError } from "./errors.ts";
 
 export interface Line {
@@ -10,33 +14,32 @@ export async function* decodeLines(
   file: string,
   chunks: AsyncIterable<Uint8Array>,
   encoding: "latin1" | "utf-8",
-): AsyncGenerator<Line> {
+): AsyncGenerator<Line[]> {
   // Latin-1 decodes any byte; UTF-8 must be valid, so a Latin-1 CSV fails loudly.
-  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: false });
+  const decoder = new TextDecoder(encoding, { fatal: true });
   let pending = "";
   let number = 0;
   const decode = (bytes?: Uint8Array) => {
     try {
       return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
     } catch {
-      throw new RteFormatError(
-        file,
-        `not valid ${encoding === "utf-8" ? "UTF-8" : encoding}`,
-      );
+      throw new RteFormatError(file, `not valid ${encoding === "utf-8" ? "UTF-8" : encoding}`);
     }
   };
   for await (const chunk of chunks) {
     pending += decode(chunk);
+    const batch: Line[] = [];
     let start = 0;
     let newline: number;
     while ((newline = pending.indexOf("\n", start)) >= 0) {
-      yield { number: ++number, text: stripCr(pending.slice(start, newline)) };
+      batch.push({ number: ++number, text: stripCr(pending.slice(start, newline)) });
       start = newline + 1;
     }
     pending = pending.slice(start);
+    if (batch.length > 0) yield batch;
   }
   pending += decode();
-  if (pending !== "") yield { number: ++number, text: stripCr(pending) };
+  if (pending !== "") yield [{ number: ++number, text: stripCr(pending) }];
 }
 
 function stripCr(text: string): string {

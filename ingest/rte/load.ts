@@ -29,7 +29,7 @@ export interface LoadResult {
 
 export type Progress = (file: string, rowsRead: number) => void;
 
-const BATCH_SIZE = 5_000;
+const BATCH_SIZE = 10_000;
 
 export async function loadRteSource(
   sql: Sql,
@@ -49,54 +49,61 @@ export async function loadRteStream(
     let rowsRead = 0;
     let rowsChanged = 0;
     let batch = new Map<string, HalfHour>();
+    // One write in flight while the next batch is parsed: the database and the parser overlap.
+    let inFlight: Promise<number> | undefined;
     const flush = async () => {
-      rowsChanged += await upsertHalfHours(tx, name, [...batch.values()]);
+      const write = upsertHalfHours(tx, name, [...batch.values()]);
+      write.catch(() => {}); // awaited below; this only keeps it from counting as unhandled
       batch = new Map();
+      if (inFlight) rowsChanged += await inFlight;
+      inFlight = write;
       progress?.(name, rowsRead);
     };
-    for await (const record of parseContent(name, chunks)) {
-      const halfHour = toHalfHour(name, record);
-      if (!halfHour) continue;
-      rowsRead++;
-      // Last one wins inside a batch; ON CONFLICT handles repeats across batches.
-      batch.set(
-        `${halfHour.perimeter}\u0000${halfHour.periodStartMs}`,
-        halfHour,
-      );
+    for await (const records of parseContent(name, chunks)) {
+      for (const record of records) {
+        const halfHour = toHalfHour(name, record);
+        if (!halfHour) continue;
+        rowsRead++;
+        // Last one wins inside a batch; ON CONFLICT handles repeats across batches.
+        batch.set(`${halfHour.perimeter}\u0000${halfHour.periodStartMs}`, halfHour);
+      }
       if (batch.size >= BATCH_SIZE) await flush();
     }
     await flush();
-    if (rowsRead === 0) {
-      throw new RteFormatError(name, "no consumption value in the file");
-    }
+    rowsChanged += await inFlight!;
+    if (rowsRead === 0) throw new RteFormatError(name, "no consumption value in the file");
     return { file: name, rowsRead, rowsChanged };
   }) as LoadResult;
 }
 
+/** Writes a batch, one statement per (perimeter, nature) group; returns rows changed. */
 async function upsertHalfHours(
   tx: Transaction,
   sourceFile: string,
   rows: HalfHour[],
 ): Promise<number> {
-  if (rows.length === 0) return 0;
-  const result = await tx`
-    insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
-    select perimeter, period_start, consumption_mw, nature, ${sourceFile}
-    from unnest(
-      ${tx.array(rows.map((r) => r.perimeter))}::text[],
-      ${tx.array(rows.map((r) => new Date(r.periodStartMs).toISOString()))}::timestamptz[],
-      ${tx.array(rows.map((r) => r.consumptionMw))}::integer[],
-      ${tx.array(rows.map((r) => r.nature))}::text[]::rte_nature[]
-    ) as input(perimeter, period_start, consumption_mw, nature)
-    on conflict (perimeter, period_start) do update
-      set consumption_mw = excluded.consumption_mw,
-          nature = excluded.nature,
-          source_file = excluded.source_file,
-          loaded_at = now()
-      where excluded.nature > rte_consumption.nature
-         or (excluded.nature = rte_consumption.nature
-             and excluded.consumption_mw <> rte_consumption.consumption_mw)`;
-  return result.count;
+  const groups = Map.groupBy(rows, (row) => `${row.perimeter}\u0000${row.nature}`);
+  let changed = 0;
+  for (const group of groups.values()) {
+    const { perimeter, nature } = group[0];
+    const result = await tx`
+      insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
+      select ${perimeter}, to_timestamp(epoch), mw, ${nature}::rte_nature, ${sourceFile}
+      from unnest(
+        ${tx.array(group.map((r) => r.periodStartMs / 1000))}::float8[],
+        ${tx.array(group.map((r) => r.consumptionMw))}::integer[]
+      ) as input(epoch, mw)
+      on conflict (perimeter, period_start) do update
+        set consumption_mw = excluded.consumption_mw,
+            nature = excluded.nature,
+            source_file = excluded.source_file,
+            loaded_at = now()
+        where excluded.nature > rte_consumption.nature
+           or (excluded.nature = rte_consumption.nature
+               and excluded.consumption_mw <> rte_consumption.consumption_mw)`;
+    changed += result.count;
+  }
+  return changed;
 }
 
 /** Records of a file: unzips when needed, picks the dialect from the (entry) name. */

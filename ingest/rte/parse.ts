@@ -61,43 +61,39 @@ const REQUIRED: Column[] = [
   "consumption",
 ];
 
+/** Records in batches (one per batch of lines), validated as they are read. */
 export async function* parseConsumption(
   file: string,
   dialect: Dialect,
-  lines: AsyncIterable<Line>,
-): AsyncGenerator<ConsumptionRecord> {
+  lineBatches: AsyncIterable<Line[]>,
+): AsyncGenerator<ConsumptionRecord[]> {
   const delimiter = dialect === "eco2mix" ? "\t" : ";";
-  let columns: Partial<Record<Column, number>> | undefined;
-  let headerWidth = 0;
+  let columns: Columns | undefined;
   let sawFooter = false;
-  for await (const { number, text } of lines) {
-    if (!columns) {
-      const header = splitFields(text.replace(/^\uFEFF/, ""), delimiter);
-      columns = locateColumns(file, header, dialect);
-      headerWidth = header.length;
-      continue;
+  for await (const lines of lineBatches) {
+    const records: ConsumptionRecord[] = [];
+    for (const { number, text } of lines) {
+      if (!columns) {
+        columns = locateColumns(file, splitFields(text.replace(/^\uFEFF/, ""), delimiter), dialect);
+        continue;
+      }
+      if (text.trim() === "") continue;
+      if (dialect === "eco2mix" && text.startsWith(FOOTER_START)) {
+        sawFooter = true;
+        continue;
+      }
+      if (sawFooter) throw new RteFormatError(file, "data after the closing disclaimer", number);
+      const fields = leadingFields(text, delimiter, columns.last, columns.width);
+      if (fields.count < columns.width) {
+        throw new RteFormatError(
+          file,
+          `${fields.count} fields where the header has ${columns.width} (line cut short?)`,
+          number,
+        );
+      }
+      records.push(readRecord(file, number, fields.values, columns));
     }
-    if (text.trim() === "") continue;
-    if (dialect === "eco2mix" && text.startsWith(FOOTER_START)) {
-      sawFooter = true;
-      continue;
-    }
-    if (sawFooter) {
-      throw new RteFormatError(
-        file,
-        "data after the closing disclaimer",
-        number,
-      );
-    }
-    const fields = splitFields(text, delimiter);
-    if (fields.length < headerWidth) {
-      throw new RteFormatError(
-        file,
-        `${fields.length} fields where the header has ${headerWidth} (line cut short?)`,
-        number,
-      );
-    }
-    yield readRecord(file, number, fields, columns);
+    if (records.length > 0) yield records;
   }
   if (!columns) throw new RteFormatError(file, "the file is empty");
   if (dialect === "eco2mix" && !sawFooter) {
@@ -108,12 +104,41 @@ export async function* parseConsumption(
   }
 }
 
+interface Columns extends Partial<Record<Column, number>> {
+  /** Fields in the header; a data row has at least as many. */
+  width: number;
+  /** Highest index among the columns read. */
+  last: number;
+}
+
+/**
+ * The fields up to `last` and how many fields the line has (counted up to `width`), without
+ * splitting the whole line: a 41-column row is read for its first five.
+ */
+function leadingFields(text: string, delimiter: string, last: number, width: number) {
+  if (text.includes('"')) {
+    const values = splitFields(text, delimiter);
+    return { values, count: values.length };
+  }
+  const values: string[] = [];
+  let start = 0;
+  let count = 1;
+  for (
+    let at = text.indexOf(delimiter);
+    at >= 0 && (count < width || values.length <= last);
+    at = text.indexOf(delimiter, at + 1)
+  ) {
+    if (values.length <= last) values.push(text.slice(start, at));
+    start = at + 1;
+    count++;
+  }
+  if (values.length <= last) values.push(text.slice(start));
+  return { values, count };
+}
+
 function splitFields(text: string, delimiter: string): string[] {
   if (!text.includes('"')) return text.split(delimiter);
-  const [fields] = parseCsvLine(text, {
-    delimiter,
-    relax_column_count: true,
-  }) as string[][];
+  const [fields] = parseCsvLine(text, { delimiter, relax_column_count: true }) as string[][];
   return fields ?? [];
 }
 
@@ -121,7 +146,7 @@ function locateColumns(
   file: string,
   header: string[],
   dialect: Dialect,
-): Partial<Record<Column, number>> {
+): Columns {
   if (header.length < 5) {
     const expected = dialect === "eco2mix" ? "tab-separated" : "`;`-separated";
     throw new RteFormatError(
@@ -140,10 +165,13 @@ function locateColumns(
       1,
     );
   }
-  const columns: Partial<Record<Column, number>> = {};
+  const columns: Columns = { width: header.length, last: 0 };
   normalised.forEach((name, index) => {
     const column = HEADER_NAMES[name];
-    if (column && columns[column] === undefined) columns[column] = index;
+    if (column && columns[column] === undefined) {
+      columns[column] = index;
+      columns.last = Math.max(columns.last, index);
+    }
   });
   const missing = REQUIRED.filter((column) => columns[column] === undefined);
   if (missing.length > 0) {
@@ -178,7 +206,7 @@ function readRecord(
   file: string,
   line: number,
   fields: string[],
-  columns: Partial<Record<Column, number>>,
+  columns: Columns,
 ): ConsumptionRecord {
   const field = (column: Column) => (fields[columns[column]!] ?? "").trim();
   const natureText = field("nature");

@@ -1,0 +1,139 @@
+/**
+ * `deno task bench`: (1) ingest of every real annual file into an empty database, next to a
+ * plain COPY of the same rows (the floor); (2) GET /api/consumption for 1 day, 1 month and
+ * 1 year under wrk on loopback, next to the bare SQL query time. Prints a Markdown table.
+ * Needs ../shared/data/rte, `wrk` and `psql` (Debian packages).
+ */
+import { createApp } from "../app.ts";
+import { loadConfig } from "../config.ts";
+import { createSql, type Sql } from "../db/client.ts";
+import { listConsumption } from "../db/consumption.ts";
+import { ensureDatabase, migrate, withDatabase } from "../db/migrate.ts";
+import { loadRteStream } from "../ingest/rte/load.ts";
+
+const ANNUAL_DIR = "../shared/data/rte/national/annuel-definitif";
+const BENCH_URL = withDatabase(
+  Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres",
+  "opendata_feeds_bench",
+);
+const WRK_SECONDS = 10;
+const WRK_CONNECTIONS = 32;
+
+await ensureDatabase(BENCH_URL);
+const sql = createSql(BENCH_URL, { max: 8 });
+try {
+  await migrate(sql);
+  console.log(`machine: ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}\n`);
+  await benchIngest(sql);
+  await benchEndpoint(sql);
+} finally {
+  await sql.end();
+}
+
+async function benchIngest(sql: Sql) {
+  const files = [];
+  for await (const entry of Deno.readDir(ANNUAL_DIR)) files.push(`${ANNUAL_DIR}/${entry.name}`);
+  files.sort();
+  await sql`truncate rte_consumption`;
+  const started = performance.now();
+  let rows = 0;
+  for (const path of files) {
+    using file = await Deno.open(path);
+    rows += (await loadRteStream(sql, path.split("/").pop()!, file.readable)).rowsChanged;
+  }
+  const ingestSeconds = (performance.now() - started) / 1000;
+
+  // The floor: the same rows, already parsed, written by one plain COPY.
+  const csvPath = await Deno.makeTempFile({ suffix: ".csv" });
+  await psql(`\\copy rte_consumption to '${csvPath}' csv`);
+  await sql`truncate rte_consumption`;
+  const copyStarted = performance.now();
+  await psql(`\\copy rte_consumption from '${csvPath}' csv`);
+  const copySeconds = (performance.now() - copyStarted) / 1000;
+  await Deno.remove(csvPath);
+  // Leave the data loaded for the endpoint benchmark.
+
+  console.log("| ingest of all annual files | seconds | rows/s |");
+  console.log("|---|---|---|");
+  console.log(
+    `| deno task ingest path (${files.length} zips, ${rows} rows) | ${ingestSeconds.toFixed(2)} | ${
+      Math.round(rows / ingestSeconds)
+    } |`,
+  );
+  console.log(
+    `| plain COPY of the same rows (floor) | ${copySeconds.toFixed(2)} | ${
+      Math.round(rows / copySeconds)
+    } |`,
+  );
+  console.log(`| ratio | ${(ingestSeconds / copySeconds).toFixed(2)}× | |\n`);
+}
+
+async function benchEndpoint(sql: Sql) {
+  const app = createApp({ sql, config: loadConfig({ DATABASE_URL: BENCH_URL }) });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  const ranges: Array<[string, string, string]> = [
+    ["1 day", "2018-03-15", "2018-03-15T23:30"],
+    ["1 month", "2018-03-01", "2018-03-31T23:30"],
+    ["1 year", "2018-01-01", "2018-12-31T23:30"],
+  ];
+  console.log("| GET /api/consumption | rows | req/s | p50 ms | p99 ms | bare SQL ms |");
+  console.log("|---|---|---|---|---|---|");
+  try {
+    for (const [label, start, end] of ranges) {
+      const url = `http://127.0.0.1:${server.addr.port}/api/consumption?start=${start}&end=${end}`;
+      const rows = (await (await fetch(url)).json()).count;
+      const wrk = await runWrk(url);
+      const sqlMs = await bareQueryMs(sql, start, end);
+      console.log(
+        `| ${label} | ${rows} | ${wrk.requestsPerSecond} | ${wrk.p50} | ${wrk.p99} | ${
+          sqlMs.toFixed(2)
+        } |`,
+      );
+    }
+  } finally {
+    await server.shutdown();
+  }
+}
+
+async function runWrk(url: string) {
+  const output = await new Deno.Command("wrk", {
+    args: [`-t2`, `-c${WRK_CONNECTIONS}`, `-d${WRK_SECONDS}s`, "--latency", url],
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  if (output.code !== 0) throw new Error(`wrk failed: ${new TextDecoder().decode(output.stderr)}`);
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(text);
+  if (errors) throw new Error(`wrk saw ${errors[1]} error responses`);
+  const latency = (label: string) => toMs(new RegExp(`${label}\\s+([\\d.]+\\w+)`).exec(text)![1]);
+  return {
+    requestsPerSecond: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(text)![1])),
+    p50: latency("50%"),
+    p99: latency("99%"),
+  };
+}
+
+function toMs(value: string): string {
+  const number = parseFloat(value);
+  const ms = value.endsWith("us") ? number / 1000 : value.endsWith("ms") ? number : number * 1000;
+  return ms.toFixed(2);
+}
+
+/** Mean time of the endpoint's query alone, sequentially, after a warm-up. */
+async function bareQueryMs(sql: Sql, start: string, end: string): Promise<number> {
+  const range = {
+    perimeter: "France",
+    start: new Date(`${start}T00:00:00+01:00`.slice(0, 25)),
+    end: new Date(`${end.length === 10 ? `${end}T00:00` : end}:00+01:00`),
+  };
+  for (let i = 0; i < 20; i++) await listConsumption(sql, range);
+  const runs = 200;
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) await listConsumption(sql, range);
+  return (performance.now() - started) / runs;
+}
+
+async function psql(command: string) {
+  const output = await new Deno.Command("psql", {
+    args: [BENCH_URL, "-X", "-q", "-c", command],
+  }).output();
+  if (output.code !== 0) throw new Error(new TextDecoder().decode(output.stderr));
+}
