@@ -5,6 +5,9 @@ import type { Sql } from "./db/client.ts";
 import { handleError, notFound } from "./routes/problem.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { consumptionRoutes } from "./routes/consumption.ts";
+import { airQualityRoutes } from "./routes/air_quality.ts";
+import { eventsRoutes } from "./routes/events.ts";
+import { webRoutes } from "./routes/web.ts";
 
 export interface AppDeps {
   sql: Sql;
@@ -15,6 +18,9 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.route("/", statusRoutes(deps));
   app.route("/api/consumption", consumptionRoutes(deps));
+  app.route("/api/air-quality", airQualityRoutes(deps));
+  app.route("/api/events", eventsRoutes(deps));
+  app.route("/", webRoutes()); // last: it answers every path no route above claimed
   app.notFound(notFound);
   app.onError(handleError);
   return app;

@@ -12,6 +12,15 @@ const ConfigSchema = z.object({
   REFRESH_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
   // How many years of RTE annual files the refresh fills in (1 = the current year only).
   RTE_BACKFILL_YEARS: z.coerce.number().int().min(0).max(20).default(2),
+  AIRQINO_BASE_URL: z.url().default("https://airqino-api.magentalab.it"),
+  // Bearer token for the AirQino API (required by the API since 2026; optional here).
+  AIRQINO_TOKEN: z.string().optional(),
+  AIRQINO_STATIONS: z.string().regex(/^\d+(,\d+)*$/, "expected ids like 283164601,283181971")
+    .default("283164601,283181971"),
+  AIRQUALITY_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+  // Only `deno task events` needs the key; it is never logged or written anywhere.
+  TICKETMASTER_API_KEY: z.string().optional(),
+  TICKETMASTER_BASE_URL: z.url().default("https://app.ticketmaster.com"),
 });
 
 /** Every variable the service reads; `--allow-env` lists exactly these (plus PG* for postgres.js). */
@@ -27,6 +36,12 @@ export interface Config {
   rteBaseUrl: string;
   refreshIntervalMinutes: number;
   rteBackfillYears: number;
+  airqinoBaseUrl: string;
+  airqinoToken?: string;
+  airqinoStations: string[];
+  airqualityIntervalMinutes: number;
+  ticketmasterApiKey?: string;
+  ticketmasterBaseUrl: string;
 }
 
 /**
@@ -52,6 +67,12 @@ export function loadConfig(
     rteBaseUrl: e.RTE_BASE_URL.replace(/\/+$/, ""),
     refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
     rteBackfillYears: e.RTE_BACKFILL_YEARS,
+    airqinoBaseUrl: e.AIRQINO_BASE_URL.replace(/\/+$/, ""),
+    airqinoToken: e.AIRQINO_TOKEN,
+    airqinoStations: e.AIRQINO_STATIONS.split(","),
+    airqualityIntervalMinutes: e.AIRQUALITY_INTERVAL_MINUTES,
+    ticketmasterApiKey: e.TICKETMASTER_API_KEY,
+    ticketmasterBaseUrl: e.TICKETMASTER_BASE_URL.replace(/\/+$/, ""),
   };
 }
 

@@ -38,9 +38,7 @@ export async function migrate(sql: Sql): Promise<string[]> {
       applied_at timestamptz not null default now()
     )`;
     const done = new Set(
-      (await tx`select version from schema_migrations`).map((r) =>
-        r.version as string
-      ),
+      (await tx`select version from schema_migrations`).map((r) => r.version as string),
     );
     const applied: string[] = [];
     for (const migration of migrations) {
@@ -62,8 +60,7 @@ export async function ensureDatabase(url: string): Promise<void> {
     onnotice: () => {},
   });
   try {
-    const [row] =
-      await admin`select 1 as present from pg_database where datname = ${name}`;
+    const [row] = await admin`select 1 as present from pg_database where datname = ${name}`;
     if (!row) await admin.unsafe(`create database ${quoteIdentifier(name)}`);
   } catch (error) {
     // Another process created it between our check and our create.

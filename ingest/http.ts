@@ -23,9 +23,13 @@ export interface FetchRetryOptions {
   signal?: AbortSignal;
   /**
    * How long to wait before retrying this response, or undefined to return it as final.
-   * Default: retry 5xx and 429 with backoff (or the Retry-After header).
+   * Default: retry 5xx and 429 with backoff (or the Retry-After header). May be async
+   * when the decision needs the body (read a `response.clone()`, never the response).
    */
-  retryDelayMs?: (response: Response, attempt: number) => number | undefined;
+  retryDelayMs?: (
+    response: Response,
+    attempt: number,
+  ) => number | undefined | Promise<number | undefined>;
 }
 
 const DEFAULTS = {
@@ -81,7 +85,7 @@ export async function fetchWithRetry(
         headers: options.headers,
         signal: AbortSignal.any(signals),
       });
-      waitMs = attempt < retries ? retryDelay(response, attempt) : undefined;
+      waitMs = attempt < retries ? await retryDelay(response, attempt) : undefined;
       if (waitMs === undefined) return response;
       lastError = `HTTP ${response.status}`;
       await response.body?.cancel();
@@ -103,7 +107,12 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && error.name === "TimeoutError") {
     return `no response within ${timeoutMs} ms`;
   }
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // fetch says only "fetch failed"; the reason (refused, DNS, TLS) is in its cause.
+  const cause = error.cause instanceof Error
+    ? `: ${error.cause.message.replace(/^error sending request for url \(.*?\): /, "")}`
+    : "";
+  return error.message + cause;
 }
 
 /** Resolves after `ms`, or rejects when `signal` aborts; never leaves a timer behind. */

@@ -73,9 +73,7 @@ export function startScheduler(
     } catch (error) {
       if (!controller.signal.aborted) {
         log(
-          `${job.name}: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
+          `${job.name}: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
     }

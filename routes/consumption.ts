@@ -3,11 +3,10 @@ import { Hono } from "hono";
 import type { AppDeps } from "../app.ts";
 import { listConsumption } from "../db/consumption.ts";
 import { formatZonedIso, parseIsoInZone } from "../lib/zoned_time.ts";
-import { invalidParameter, parseQuery, ProblemError, requiredQuery } from "./problem.ts";
+import { checkRange, parseQuery, requiredQuery } from "./query_params.ts";
 
 export const PARIS = "Europe/Paris";
 const WATTS_PER_MW = 1_000_000;
-const DAY_MS = 86_400_000;
 
 export function consumptionRoutes({ sql, config }: AppDeps): Hono {
   const app = new Hono();
@@ -15,21 +14,7 @@ export function consumptionRoutes({ sql, config }: AppDeps): Hono {
     const start = parseQuery("start", requiredQuery(c, "start"), parseBound);
     const end = parseQuery("end", requiredQuery(c, "end"), parseBound);
     const perimeter = c.req.query("perimeter") ?? "France";
-    if (end < start) {
-      throw invalidParameter(
-        "end",
-        `"end" (${c.req.query("end")}) is before "start"`,
-      );
-    }
-    if (end - start > config.maxRangeDays * DAY_MS) {
-      throw new ProblemError({
-        type: "/problems/range-too-long",
-        title: "Range too long",
-        status: 400,
-        detail: `The range spans more than ${config.maxRangeDays} days; split it`,
-        parameter: "end",
-      });
-    }
+    checkRange(c, ["start", "end"], [start, end], config.maxRangeDays);
     const rows = await listConsumption(sql, {
       perimeter,
       start: new Date(start),

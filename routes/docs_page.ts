@@ -51,9 +51,7 @@ function renderOperation(
   const parameters = operation.parameters ?? [];
   const example = parameters.some((p) => p.example !== undefined)
     ? `${path}?${
-      parameters.filter((p) => p.example !== undefined).map((p) =>
-        `${p.name}=${p.example}`
-      )
+      parameters.filter((p) => p.example !== undefined).map((p) => `${p.name}=${p.example}`)
         .join("&")
     }`
     : path;
@@ -64,24 +62,13 @@ function renderOperation(
   ).join("");
   const responses = Object.entries(operation.responses ?? {}).map((
     [status, response],
-  ) =>
-    `<li><code>${status}</code> ${
-      escapeHtml(response.description ?? "problem details")
-    }</li>`
-  ).join("");
-  return `<section><h2><code>${method.toUpperCase()} ${
-    escapeHtml(path)
-  }</code></h2>
+  ) => `<li><code>${status}</code> ${escapeHtml(response.description ?? "problem details")}</li>`)
+    .join("");
+  return `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2>
 <p>${escapeHtml(operation.summary ?? "")}</p>
 ${operation.description ? `<p>${escapeHtml(operation.description)}</p>` : ""}
-${
-    rows
-      ? `<table><tr><th>parameter</th><th></th><th>meaning</th></tr>${rows}</table>`
-      : ""
-  }
-<p>Try: <a href="${escapeHtml(example)}"><code>${
-    escapeHtml(example)
-  }</code></a></p>
+${rows ? `<table><tr><th>parameter</th><th></th><th>meaning</th></tr>${rows}</table>` : ""}
+<p>Try: <a href="${escapeHtml(example)}"><code>${escapeHtml(example)}</code></a></p>
 <ul>${responses}</ul></section>`;
 }
 

@@ -1,5 +1,7 @@
 /** The OpenAPI 3.1 document: each feed's route module contributes its paths. */
 import { consumptionPaths } from "./consumption.ts";
+import { airQualityPaths } from "./air_quality.ts";
+import { eventsPaths } from "./events.ts";
 import { statusPaths } from "./status.ts";
 
 export function openApiDocument() {
@@ -12,7 +14,7 @@ export function openApiDocument() {
         "Public open-data feeds (RTE éCO2mix electricity consumption, AirQuino air quality, " +
         "Ticketmaster events) as one HTTP API. Errors are RFC 9457 problem details.",
     },
-    paths: { ...statusPaths, ...consumptionPaths },
+    paths: { ...statusPaths, ...consumptionPaths, ...airQualityPaths, ...eventsPaths },
     components: {
       schemas: {
         Problem: {

@@ -39,31 +39,6 @@ export function invalidParameter(
   });
 }
 
-/** The raw value of a required query parameter, or a 400 naming it. */
-export function requiredQuery(c: Context, name: string): string {
-  const value = c.req.query(name);
-  if (value === undefined || value.trim() === "") {
-    throw invalidParameter(name, `Query parameter "${name}" is required`);
-  }
-  return value;
-}
-
-/** Runs a parser on a query value; its error message becomes the 400's detail. */
-export function parseQuery<T>(
-  name: string,
-  raw: string,
-  parse: (raw: string) => T,
-): T {
-  try {
-    return parse(raw);
-  } catch (error) {
-    throw invalidParameter(
-      name,
-      error instanceof Error ? error.message : String(error),
-    );
-  }
-}
-
 export function notFound(c: Context): Response {
   return problemResponse({
     type: "about:blank",

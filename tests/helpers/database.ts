@@ -4,12 +4,7 @@
  */
 import postgres from "postgres";
 import { createSql, type Sql } from "../../db/client.ts";
-import {
-  ensureDatabase,
-  migrate,
-  quoteIdentifier,
-  withDatabase,
-} from "../../db/migrate.ts";
+import { ensureDatabase, migrate, quoteIdentifier, withDatabase } from "../../db/migrate.ts";
 
 const TEST_DATABASE_URL = withDatabase(
   Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres",

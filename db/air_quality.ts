@@ -1,0 +1,338 @@
+/** Queries over the `airqino_*` tables (db/migrations/0003_air_quality.sql). */
+import type postgres from "postgres";
+import type { Sql, Transaction } from "./client.ts";
+
+/** A pool or an open transaction: the ETL writes one station per transaction. */
+export type Queryable = Sql | Transaction;
+
+/** Daily means are kept for these hourly columns (not the board's raw temperature). */
+export const DAILY_PARAMETERS = [
+  "co",
+  "no2",
+  "o3",
+  "pm10",
+  "pm25",
+  "t",
+  "rh",
+] as const;
+export type DailyParameter = typeof DAILY_PARAMETERS[number];
+
+export interface StationHeaderRow {
+  stationId: string;
+  name: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  header: Record<string, unknown>;
+  fetchedAt: Date;
+}
+
+export async function upsertStation(
+  sql: Queryable,
+  station: StationHeaderRow,
+): Promise<void> {
+  await sql`
+    insert into airqino_stations as s
+      (station_id, station_name, latitude, longitude, header, fetched_at)
+    values (${station.stationId}, ${station.name}, ${station.latitude},
+      ${station.longitude}, ${sql.json(toJson(station.header))}, ${station.fetchedAt})
+    on conflict (station_id) do update set
+      station_name = excluded.station_name, latitude = excluded.latitude,
+      longitude = excluded.longitude, header = excluded.header,
+      fetched_at = excluded.fetched_at
+    where s.header is distinct from excluded.header`;
+}
+
+export interface HourlyInput {
+  hourStart: Date;
+  values: Partial<Record<string, number>>;
+  raw: Record<string, unknown>;
+}
+
+export interface HourlyUpsert {
+  /** Rows inserted or rewritten. */
+  changed: number;
+  /** UTC days (YYYY-MM-DD) of those rows. */
+  days: string[];
+}
+
+/**
+ * Inserts new hours and rewrites an hour only when the API now says something else, or when
+ * it was stored while still filling and is now over (its fetch time then says "complete").
+ */
+export async function upsertHourly(
+  sql: Queryable,
+  stationId: string,
+  rows: HourlyInput[],
+  fetchedAt: Date,
+): Promise<HourlyUpsert> {
+  if (rows.length === 0) return { changed: 0, days: [] };
+  const records = rows.map((row) => ({
+    hour_start: row.hourStart.toISOString(),
+    ...row.values,
+    raw: row.raw,
+  }));
+  const changed = await sql<{ day: string }[]>`
+    insert into airqino_hourly as h
+      (station_id, hour_start, co, t, t_int, no2, o3, pm10, pm25, rh, raw, fetched_at)
+    select ${stationId}, r.hour_start, r.co, r.t, r.t_int, r.no2, r.o3, r.pm10, r.pm25,
+      r.rh, r.raw, ${fetchedAt}
+    from jsonb_to_recordset(${sql.json(toJson(records))}) as r(
+      hour_start timestamptz, co float8, t float8, t_int float8, no2 float8, o3 float8,
+      pm10 float8, pm25 float8, rh float8, raw jsonb)
+    on conflict (station_id, hour_start) do update set
+      co = excluded.co, t = excluded.t, t_int = excluded.t_int, no2 = excluded.no2,
+      o3 = excluded.o3, pm10 = excluded.pm10, pm25 = excluded.pm25, rh = excluded.rh,
+      raw = excluded.raw, fetched_at = excluded.fetched_at
+    where h.raw is distinct from excluded.raw
+      or (h.hour_start + interval '1 hour' > h.fetched_at
+        and h.hour_start + interval '1 hour' <= excluded.fetched_at)
+    returning to_char(h.hour_start at time zone 'UTC', 'YYYY-MM-DD') as day`;
+  return {
+    changed: changed.length,
+    days: [...new Set(changed.map((row) => row.day))].sort(),
+  };
+}
+
+/**
+ * Recomputes the daily means of `days` plus every day still marked provisional, from the
+ * stored hours. A day is provisional while it is not over at `now`. Returns the days whose
+ * means changed.
+ */
+export async function recomputeDaily(
+  sql: Queryable,
+  stationId: string,
+  days: string[],
+  now: Date,
+): Promise<string[]> {
+  const rows = await sql<{ day: string }[]>`
+    with days as (
+      select d::date as day from unnest(${days}::text[]) as d
+      union
+      select day from airqino_daily where station_id = ${stationId} and provisional
+    ), readings as (
+      select d.day, v.parameter, v.value
+      from days d
+      join airqino_hourly h on h.station_id = ${stationId}
+        and h.hour_start >= d.day::timestamp at time zone 'UTC'
+        and h.hour_start < (d.day + 1)::timestamp at time zone 'UTC'
+      cross join lateral (values ('co', h.co), ('no2', h.no2), ('o3', h.o3),
+        ('pm10', h.pm10), ('pm25', h.pm25), ('t', h.t), ('rh', h.rh)) as v(parameter, value)
+    )
+    insert into airqino_daily as a (station_id, day, parameter, mean, min, max, hours,
+      nonpositive_hours, provisional, computed_at)
+    select ${stationId}, day, parameter, avg(value), min(value), max(value), count(value),
+      count(*) filter (where value <= 0),
+      day >= (${now}::timestamptz at time zone 'UTC')::date, ${now}
+    from readings
+    group by day, parameter
+    on conflict (station_id, day, parameter) do update set
+      mean = excluded.mean, min = excluded.min, max = excluded.max, hours = excluded.hours,
+      nonpositive_hours = excluded.nonpositive_hours, provisional = excluded.provisional,
+      computed_at = excluded.computed_at
+    where (a.mean, a.min, a.max, a.hours, a.nonpositive_hours, a.provisional)
+      is distinct from (excluded.mean, excluded.min, excluded.max, excluded.hours,
+        excluded.nonpositive_hours, excluded.provisional)
+    returning to_char(day, 'YYYY-MM-DD') as day`;
+  return [...new Set(rows.map((row) => row.day))].sort();
+}
+
+export interface RunRecord {
+  stationId: string;
+  startedAt: Date;
+  finishedAt: Date;
+  status: "ok" | "failed";
+  hoursReceived?: number;
+  hoursChanged?: number;
+  daysChanged?: number;
+  error?: string;
+}
+
+export async function recordRun(sql: Queryable, run: RunRecord): Promise<void> {
+  await sql`
+    insert into airqino_runs (station_id, started_at, finished_at, status, hours_received,
+      hours_changed, days_changed, error)
+    values (${run.stationId}, ${run.startedAt}, ${run.finishedAt}, ${run.status},
+      ${run.hoursReceived ?? null}, ${run.hoursChanged ?? null},
+      ${run.daysChanged ?? null}, ${run.error ?? null})`;
+}
+
+export interface SeriesRow {
+  hour_start: Date;
+  co: number | null;
+  pm25: number | null;
+}
+
+/** CO and PM2.5 of the complete hours (over when fetched) from `from` on, oldest first. */
+export async function listCompleteHours(
+  sql: Queryable,
+  stationId: string,
+  from: Date,
+): Promise<SeriesRow[]> {
+  return await sql<SeriesRow[]>`
+    select hour_start, co, pm25
+    from airqino_hourly
+    where station_id = ${stationId} and hour_start >= ${from}
+      and hour_start + interval '1 hour' <= fetched_at
+    order by hour_start`;
+}
+
+export interface ForecastRow {
+  parameter: string;
+  base_hour: Date;
+  horizon_hours: number;
+  target_hour: Date;
+  value: number;
+  method: "ridge" | "persistence";
+  model: string;
+  issued_at: Date;
+  backtest_from: Date | null;
+  backtest_to: Date | null;
+  backtest_n: number;
+  backtest_mae: number | null;
+  backtest_rmse: number | null;
+  persistence_mae: number | null;
+  persistence_rmse: number | null;
+  same_hour_yesterday_mae: number | null;
+  same_hour_yesterday_rmse: number | null;
+}
+
+/** Stores forecasts; one already issued from the same base hour is kept unless it differs. */
+export async function upsertForecasts(
+  sql: Queryable,
+  stationId: string,
+  rows: ForecastRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const records = rows.map((row) => ({ ...row, station_id: stationId }));
+  await sql`
+    insert into airqino_forecasts ${sql(records)}
+    on conflict (station_id, parameter, base_hour, horizon_hours) do update set
+      target_hour = excluded.target_hour, value = excluded.value, method = excluded.method,
+      model = excluded.model, issued_at = excluded.issued_at,
+      backtest_from = excluded.backtest_from, backtest_to = excluded.backtest_to,
+      backtest_n = excluded.backtest_n, backtest_mae = excluded.backtest_mae,
+      backtest_rmse = excluded.backtest_rmse, persistence_mae = excluded.persistence_mae,
+      persistence_rmse = excluded.persistence_rmse,
+      same_hour_yesterday_mae = excluded.same_hour_yesterday_mae,
+      same_hour_yesterday_rmse = excluded.same_hour_yesterday_rmse
+    where (airqino_forecasts.value, airqino_forecasts.method, airqino_forecasts.model,
+        airqino_forecasts.backtest_n, airqino_forecasts.backtest_mae,
+        airqino_forecasts.backtest_rmse)
+      is distinct from (excluded.value, excluded.method, excluded.model,
+        excluded.backtest_n, excluded.backtest_mae, excluded.backtest_rmse)`;
+}
+
+/** The newest forecast per parameter and horizon. */
+export async function latestForecasts(
+  sql: Queryable,
+  stationId: string,
+): Promise<ForecastRow[]> {
+  return await sql<ForecastRow[]>`
+    select distinct on (parameter, horizon_hours) parameter, base_hour, horizon_hours,
+      target_hour, value, method, model, issued_at, backtest_from, backtest_to, backtest_n,
+      backtest_mae, backtest_rmse, persistence_mae, persistence_rmse,
+      same_hour_yesterday_mae, same_hour_yesterday_rmse
+    from airqino_forecasts
+    where station_id = ${stationId}
+    order by parameter, horizon_hours, base_hour desc`;
+}
+
+export interface StationRow {
+  station_id: string;
+  station_name: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  fetched_at: Date;
+  first_hour: Date | null;
+  last_hour: Date | null;
+  hours: number;
+  last_run_at: Date | null;
+  last_run_status: "ok" | "failed" | null;
+  last_run_error: string | null;
+}
+
+/** Stations with their coverage and the outcome of their latest ETL run. */
+export async function listStations(
+  sql: Queryable,
+  stationId?: string,
+): Promise<StationRow[]> {
+  return await sql<StationRow[]>`
+    select s.station_id::text, s.station_name, s.latitude, s.longitude, s.fetched_at,
+      c.first_hour, c.last_hour, coalesce(c.hours, 0)::int as hours,
+      r.finished_at as last_run_at, r.status as last_run_status, r.error as last_run_error
+    from airqino_stations s
+    left join lateral (
+      select min(hour_start) as first_hour, max(hour_start) as last_hour, count(*) as hours
+      from airqino_hourly h where h.station_id = s.station_id
+    ) c on true
+    left join lateral (
+      select finished_at, status, error from airqino_runs r
+      where r.station_id = s.station_id order by started_at desc limit 1
+    ) r on true
+    ${stationId === undefined ? sql`` : sql`where s.station_id = ${stationId}`}
+    order by s.station_id`;
+}
+
+export interface HourlyRow {
+  hour_start: Date;
+  co: number | null;
+  t: number | null;
+  t_int: number | null;
+  no2: number | null;
+  o3: number | null;
+  pm10: number | null;
+  pm25: number | null;
+  rh: number | null;
+  fetched_at: Date;
+  provisional: boolean;
+}
+
+/** Hours whose start lies in [from, to], oldest first. */
+export async function listHourly(
+  sql: Queryable,
+  stationId: string,
+  from: Date,
+  to: Date,
+): Promise<HourlyRow[]> {
+  return await sql<HourlyRow[]>`
+    select hour_start, co, t, t_int, no2, o3, pm10, pm25, rh, fetched_at,
+      hour_start + interval '1 hour' > fetched_at as provisional
+    from airqino_hourly
+    where station_id = ${stationId} and hour_start between ${from} and ${to}
+    order by hour_start`;
+}
+
+export interface DailyRow {
+  day: string;
+  parameter: DailyParameter;
+  unit: string;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  hours: number;
+  valid: boolean;
+  provisional: boolean;
+  nonpositive_hours: number;
+}
+
+/** Daily means of the days in [from, to] (YYYY-MM-DD, inclusive), by day then parameter. */
+export async function listDaily(
+  sql: Queryable,
+  stationId: string,
+  from: string,
+  to: string,
+): Promise<DailyRow[]> {
+  return await sql<DailyRow[]>`
+    select to_char(d.day, 'YYYY-MM-DD') as day, d.parameter, p.unit, d.mean, d.min, d.max,
+      d.hours, d.valid, d.provisional, d.nonpositive_hours
+    from airqino_daily d
+    join airqino_parameters p using (parameter)
+    where d.station_id = ${stationId} and d.day between ${from}::date and ${to}::date
+    order by d.day, array_position(${DAILY_PARAMETERS as unknown as string[]}::text[],
+      d.parameter)`;
+}
+
+// postgres.js wants JSONValue; our records are plain JSON-safe objects.
+function toJson(value: unknown): postgres.JSONValue {
+  return value as postgres.JSONValue;
+}

@@ -1,0 +1,128 @@
+/** Queries over `refresh_runs` and `http_validators` (the record of automatic refreshes). */
+import type { Sql } from "./client.ts";
+import type { Validators } from "../ingest/http.ts";
+
+export type RunOutcome = "running" | "succeeded" | "failed" | "skipped";
+
+export interface FileReport {
+  name: string;
+  url: string;
+  /** `not-published`: RTE has no annual file for that year yet (HTTP 404). */
+  status: "loaded" | "not-modified" | "not-published" | "failed";
+  rowsRead?: number;
+  rowsChanged?: number;
+  error?: string;
+}
+
+export interface RunRow {
+  id: number;
+  source: string;
+  started_at: Date;
+  finished_at: Date | null;
+  outcome: RunOutcome;
+  files: FileReport[];
+  rows_changed: number;
+  error: string | null;
+}
+
+export interface RunEnd {
+  outcome: Exclude<RunOutcome, "running">;
+  files: FileReport[];
+  rowsChanged: number;
+  error?: string;
+}
+
+/** Records the start of a run; returns its id. */
+export async function startRun(sql: Sql, source: string): Promise<number> {
+  const [row] = await sql<{ id: string }[]>`
+    insert into refresh_runs (source) values (${source}) returning id`;
+  return Number(row.id);
+}
+
+export async function finishRun(sql: Sql, id: number, end: RunEnd): Promise<void> {
+  await sql`
+    update refresh_runs
+    set finished_at = now(), outcome = ${end.outcome}, files = ${sql.json(toJson(end.files))},
+        rows_changed = ${end.rowsChanged}, error = ${end.error ?? null}
+    where id = ${id}`;
+}
+
+/** A run that did not start because another one held the lock. */
+export async function recordSkippedRun(sql: Sql, source: string, reason: string): Promise<void> {
+  await sql`
+    insert into refresh_runs (source, finished_at, outcome, error)
+    values (${source}, now(), 'skipped', ${reason})`;
+}
+
+export async function listRuns(sql: Sql, source: string, limit = 20): Promise<RunRow[]> {
+  const rows = await sql<RunRow[]>`
+    select id, source, started_at, finished_at, outcome, files, rows_changed, error
+    from refresh_runs where source = ${source}
+    order by started_at desc, id desc limit ${limit}`;
+  return rows.map((row) => ({ ...row, id: Number(row.id) }));
+}
+
+export interface SourceRuns {
+  source: string;
+  lastRun: RunRow | undefined;
+  lastSuccess: RunRow | undefined;
+}
+
+/** Per source that ever ran: its newest run (any outcome, skips aside) and newest success. */
+export async function latestRuns(sql: Sql): Promise<SourceRuns[]> {
+  const rows = await sql<(RunRow & { kind: "last" | "success" })[]>`
+    select * from (
+      select distinct on (source) 'last' as kind, *
+      from refresh_runs where outcome <> 'skipped'
+      order by source, started_at desc, id desc
+    ) last
+    union all
+    select * from (
+      select distinct on (source) 'success' as kind, *
+      from refresh_runs where outcome = 'succeeded'
+      order by source, started_at desc, id desc
+    ) success`;
+  const bySource = new Map<string, SourceRuns>();
+  for (const { kind, ...row } of rows) {
+    const run = { ...row, id: Number(row.id) };
+    const entry = bySource.get(run.source) ??
+      { source: run.source, lastRun: undefined, lastSuccess: undefined };
+    if (kind === "last") entry.lastRun = run;
+    else entry.lastSuccess = run;
+    bySource.set(run.source, entry);
+  }
+  return [...bySource.values()].sort((a, b) => a.source.localeCompare(b.source));
+}
+
+export async function readValidators(sql: Sql, url: string): Promise<Validators> {
+  const [row] = await sql<{ etag: string | null; last_modified: string | null }[]>`
+    select etag, last_modified from http_validators where url = ${url}`;
+  return { etag: row?.etag ?? null, lastModified: row?.last_modified ?? null };
+}
+
+export async function saveValidators(sql: Sql, url: string, validators: Validators): Promise<void> {
+  await sql`
+    insert into http_validators (url, etag, last_modified)
+    values (${url}, ${validators.etag ?? null}, ${validators.lastModified ?? null})
+    on conflict (url) do update
+      set etag = excluded.etag, last_modified = excluded.last_modified, updated_at = now()`;
+}
+
+/** Definitive half-hours stored for `perimeter` with a start in [start, end). */
+export async function countDefinitive(
+  sql: Sql,
+  perimeter: string,
+  start: Date,
+  end: Date,
+): Promise<number> {
+  const [row] = await sql<{ count: string }[]>`
+    select count(*) as count from rte_consumption
+    where perimeter = ${perimeter} and nature = 'definitive'
+      and period_start >= ${start} and period_start < ${end}`;
+  return Number(row.count);
+}
+
+// postgres.js's json() wants a JSON-typed value; FileReport has optional fields.
+function toJson(files: FileReport[]) {
+  return JSON.parse(JSON.stringify(files));
+}

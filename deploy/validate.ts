@@ -1,0 +1,267 @@
+/**
+ * Offline checks of the deployment files (there is no Docker engine or cluster in CI), run by
+ * .ci/steps/deploy.sh after it rendered them:
+ * - every Kubernetes object from `kubectl kustomize deploy/k8s` against the Kubernetes API's
+ *   JSON schemas (kubernetes-models: required fields, types, enums; unknown fields pass);
+ * - the Dockerfile with dockerfile-utils' linter (the engine of the VS Code Docker extension);
+ * - the compose file as `docker-compose config` resolved it;
+ * - what this project relies on: pinned images, non-root users, health checks and probes,
+ *   resources, references that resolve, and container permission flags equal to the deno
+ *   tasks' (`start`, `refresh`) with the database at host `db` instead of loopback.
+ *
+ * Usage: deno run --allow-read=.,DIR deploy/validate.ts DIR/k8s.yaml DIR/compose.yaml
+ */
+import { validate as lintDockerfile } from "dockerfile-utils";
+import { parse, parseAllDocuments } from "yaml";
+import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
+import { CronJob } from "kubernetes-models/batch/v1";
+import { ConfigMap, Namespace, Secret, Service } from "kubernetes-models/v1";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+const MODELS: Record<string, { new (data: Json): { validate(): void } }> = {
+  "v1/Namespace": Namespace,
+  "v1/ConfigMap": ConfigMap,
+  "v1/Secret": Secret,
+  "v1/Service": Service,
+  "apps/v1/Deployment": Deployment,
+  "apps/v1/StatefulSet": StatefulSet,
+  "batch/v1/CronJob": CronJob,
+};
+const NAMESPACE = "opendata-feeds";
+const LOOPBACK_DB = ["127.0.0.1:5432", "localhost:5432"];
+const CONTAINER_DB = "db:5432";
+
+export function checkKubernetes(objects: Json[], tasks: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const where = (o: Json) => `${o?.kind ?? "?"}/${o?.metadata?.name ?? "?"}`;
+  for (const object of objects) {
+    const Model = MODELS[`${object?.apiVersion}/${object?.kind}`];
+    if (!Model) {
+      problems.push(`${where(object)}: no schema for ${object?.apiVersion} ${object?.kind}`);
+      continue;
+    }
+    try {
+      new Model(object).validate();
+    } catch (error) {
+      problems.push(`${where(object)}: ${(error as Error).message}`);
+    }
+    if (object.kind !== "Namespace" && object.metadata?.namespace !== NAMESPACE) {
+      problems.push(`${where(object)}: not in namespace ${NAMESPACE}`);
+    }
+  }
+  const byKind = (kind: string) => objects.filter((o) => o?.kind === kind);
+  for (const kind of ["Namespace", "Secret", "StatefulSet", "Service", "Deployment", "CronJob"]) {
+    if (byKind(kind).length === 0) problems.push(`no ${kind}`);
+  }
+  const names = (kind: string) => new Set(byKind(kind).map((o) => o.metadata?.name));
+  const secrets = new Map(byKind("Secret").map((o) => [o.metadata.name, o]));
+  const configMaps = new Map(byKind("ConfigMap").map((o) => [o.metadata.name, o]));
+
+  const pods: Array<{ owner: Json; spec: Json; labels: Json }> = [
+    ...byKind("Deployment").map((o) => ({ owner: o, ...podOf(o.spec?.template) })),
+    ...byKind("StatefulSet").map((o) => ({ owner: o, ...podOf(o.spec?.template) })),
+    ...byKind("CronJob").map((o) => ({ owner: o, ...podOf(o.spec?.jobTemplate?.spec?.template) })),
+  ];
+  for (const { owner, spec } of pods) {
+    const at = where(owner);
+    if (spec?.securityContext?.runAsNonRoot !== true) problems.push(`${at}: runAsNonRoot unset`);
+    for (const container of spec?.containers ?? []) {
+      const c = `${at} container ${container.name}`;
+      if (!/:[\w.-]+$/.test(container.image ?? "") || /:latest$/.test(container.image)) {
+        problems.push(`${c}: pin image ${container.image} to a version tag`);
+      }
+      if (!container.resources?.requests || !container.resources?.limits?.memory) {
+        problems.push(`${c}: resource requests and a memory limit are required`);
+      }
+      if (container.securityContext?.allowPrivilegeEscalation !== false) {
+        problems.push(`${c}: allowPrivilegeEscalation must be false`);
+      }
+      for (const env of [...(container.env ?? []), ...(container.envFrom ?? [])]) {
+        const secretKey = env.valueFrom?.secretKeyRef;
+        const mapKey = env.valueFrom?.configMapKeyRef;
+        if (secretKey && !(secretKey.key in secretKeys(secrets.get(secretKey.name)))) {
+          problems.push(
+            `${c}: env ${env.name} names missing secret key ${secretKey.name}.${secretKey.key}`,
+          );
+        }
+        if (mapKey && !(mapKey.key in (configMaps.get(mapKey.name)?.data ?? {}))) {
+          problems.push(
+            `${c}: env ${env.name} names missing ConfigMap key ${mapKey.name}.${mapKey.key}`,
+          );
+        }
+        if (env.secretRef && !secrets.has(env.secretRef.name)) {
+          problems.push(`${c}: envFrom names missing Secret ${env.secretRef.name}`);
+        }
+      }
+    }
+  }
+  for (const deployment of byKind("Deployment")) {
+    const [container] = podOf(deployment.spec?.template).spec?.containers ?? [];
+    const at = where(deployment);
+    if (container?.readinessProbe?.httpGet?.path !== "/healthz") {
+      problems.push(`${at}: readiness probe must GET /healthz`);
+    }
+    if (!container?.livenessProbe) problems.push(`${at}: no liveness probe`);
+    const interval = container?.env?.find((e: Json) => e.name === "REFRESH_INTERVAL_MINUTES");
+    if (interval?.value !== "0") {
+      problems.push(`${at}: REFRESH_INTERVAL_MINUTES must be "0" (the CronJob refreshes)`);
+    }
+    // The Deployment runs the image's CMD (checked against `start`) unless it overrides it.
+    if (container?.command) problems.push(...compareFlags(at, container.command, tasks.start));
+  }
+  for (const statefulSet of byKind("StatefulSet")) {
+    if (!statefulSet.spec?.volumeClaimTemplates?.length) {
+      problems.push(`${where(statefulSet)}: no volumeClaimTemplates`);
+    }
+    if (!names("Service").has(statefulSet.spec?.serviceName)) {
+      problems.push(`${where(statefulSet)}: serviceName names no Service`);
+    }
+  }
+  for (const cronJob of byKind("CronJob")) {
+    const [container] = podOf(cronJob.spec?.jobTemplate?.spec?.template).spec?.containers ?? [];
+    problems.push(...compareFlags(where(cronJob), container?.command ?? [], tasks.refresh));
+  }
+  for (const service of byKind("Service")) {
+    const selector = Object.entries(service.spec?.selector ?? {});
+    const matched = pods.some(({ labels }) => selector.every(([k, v]) => labels?.[k] === v));
+    if (selector.length === 0 || !matched) problems.push(`${where(service)}: selects no pod`);
+  }
+  return problems;
+}
+
+function secretKeys(secret: Json): Record<string, unknown> {
+  return { ...secret?.data, ...secret?.stringData };
+}
+
+function podOf(template: Json): { spec: Json; labels: Json } {
+  return { spec: template?.spec, labels: template?.metadata?.labels };
+}
+
+export function checkDockerfile(
+  text: string,
+  tasks: Record<string, string>,
+  readText: (path: string) => string,
+): string[] {
+  const problems = lintDockerfile(text).map((d) =>
+    `Dockerfile:${d.range.start.line + 1}: ${d.message}`
+  );
+  const lines = joinContinuations(text);
+  const froms = lines.filter((l) => /^FROM\s/i.test(l));
+  for (const from of froms) {
+    const image = from.split(/\s+/)[1];
+    if (!/:[\w.-]+$/.test(image) || /:latest$/.test(image)) {
+      problems.push(`Dockerfile: ${from}: pin the image to a version tag`);
+    }
+  }
+  const finalStage = lines.slice(lines.lastIndexOf(froms.at(-1)!));
+  const user = finalStage.filter((l) => /^USER\s/i.test(l)).at(-1)?.split(/\s+/)[1];
+  if (!user || /^(root|0)(:|$)/.test(user)) problems.push("Dockerfile: final stage runs as root");
+  // The health check hits /healthz, itself or through the script it runs.
+  const healthcheck = finalStage.find((l) => /^HEALTHCHECK\s/.test(l)) ?? "";
+  const script = healthcheck.match(/[\w/.-]+\.ts/)?.[0];
+  if (!(script ? readText(script) : healthcheck).includes("/healthz")) {
+    problems.push("Dockerfile: no HEALTHCHECK hitting /healthz");
+  }
+  if (!finalStage.some((l) => /^RUN\s+deno install --frozen/.test(l))) {
+    problems.push("Dockerfile: dependencies are not installed with `deno install --frozen`");
+  }
+  const cmd = finalStage.filter((l) => /^CMD\s/.test(l)).at(-1);
+  problems.push(
+    ...compareFlags("Dockerfile CMD", cmd ? JSON.parse(cmd.slice(4)) : [], tasks.start),
+  );
+  return problems;
+}
+
+export function checkCompose(config: Json, tasks: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const db = config?.services?.db;
+  const app = config?.services?.app;
+  if (!/^postgres:\d+/.test(db?.image ?? "")) {
+    problems.push("compose: db image is not postgres:<major>");
+  }
+  if (!db?.healthcheck?.test) problems.push("compose: db has no healthcheck");
+  const volume = (db?.volumes ?? []).map((v: Json) =>
+    typeof v === "string" ? v.split(":")[0] : v.source
+  )
+    .find((name: string) => name in (config?.volumes ?? {}));
+  if (!volume) problems.push("compose: db data is not on a named volume");
+  if (app?.depends_on?.db?.condition !== "service_healthy") {
+    problems.push("compose: app does not wait for a healthy db");
+  }
+  if (!app?.build) problems.push("compose: app is not built from the Dockerfile");
+  const allowed = flagValues(tasks.start, "--allow-env");
+  for (const name of Object.keys(app?.environment ?? {})) {
+    if (!allowed.some((pattern) => matchesEnv(pattern, name))) {
+      problems.push(`compose: app sets ${name}, which \`deno task start\` may not read`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * A container's deno flags must be the task's, the database aside: loopback in the task,
+ * host `db` in containers.
+ */
+function compareFlags(at: string, command: string[], task: string): string[] {
+  const expected = task.split(/\s+/);
+  const problems: string[] = [];
+  for (
+    const flag of ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-run"]
+  ) {
+    let want = flagValues(task, flag);
+    if (flag === "--allow-net" && want.length > 0) {
+      want = [...want.filter((h) => !LOOPBACK_DB.includes(h)), CONTAINER_DB];
+    }
+    const got = flagValues(command.join(" "), flag);
+    const missing = want.filter((value) => !got.includes(value));
+    const extra = got.filter((value) => !want.includes(value));
+    if (missing.length > 0 || extra.length > 0) {
+      problems.push(
+        `${at}: ${flag} differs from the task's: missing [${missing}], extra [${extra}]`,
+      );
+    }
+  }
+  if (command.some((arg) => /^(-A|--allow-all)$/.test(arg))) problems.push(`${at}: uses -A`);
+  if (command.at(-1) !== expected.at(-1)) {
+    problems.push(`${at}: runs ${command.at(-1)}, the task runs ${expected.at(-1)}`);
+  }
+  return problems;
+}
+
+function flagValues(command: string, flag: string): string[] {
+  const match = command.split(/\s+/).find((arg) => arg.startsWith(`${flag}=`));
+  return match ? match.slice(flag.length + 1).split(",").filter(Boolean) : [];
+}
+
+function matchesEnv(pattern: string, name: string): boolean {
+  return pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+}
+
+function joinContinuations(text: string): string[] {
+  return text.replace(/\\\n\s*/g, "").split("\n").map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+}
+
+async function main(args: string[]): Promise<number> {
+  if (args.length !== 2) {
+    console.error("usage: deno run --allow-read=.,DIR deploy/validate.ts K8S.yaml COMPOSE.yaml");
+    return 2;
+  }
+  const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks;
+  const documents = parseAllDocuments(await Deno.readTextFile(args[0]));
+  const objects = documents.map((d) => d.toJSON()).filter(Boolean);
+  const problems = [
+    ...documents.flatMap((d) => d.errors.map((e) => `${args[0]}: ${e.message}`)),
+    ...checkKubernetes(objects, tasks),
+    ...checkDockerfile(await Deno.readTextFile("Dockerfile"), tasks, Deno.readTextFileSync),
+    ...checkCompose(parse(await Deno.readTextFile(args[1])), tasks),
+  ];
+  for (const problem of problems) console.error(problem);
+  if (problems.length > 0) return 1;
+  console.log(`deploy files valid: Dockerfile, compose, ${objects.length} Kubernetes objects`);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

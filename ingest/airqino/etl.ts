@@ -1,0 +1,127 @@
+/**
+ * The AirQino ETL: per station, fetch the API's year of hourly averages, then in one
+ * transaction upsert the station header and the hours and recompute the daily means of
+ * the days that changed; then refresh the forecast. A station that fails (auth, time-out,
+ * HTML, wrong shape) is logged and recorded, its stored data untouched; the others go on.
+ */
+import type { AppDeps } from "../../app.ts";
+import type { Config } from "../../config.ts";
+import type { Sql } from "../../db/client.ts";
+import { recomputeDaily, recordRun, upsertHourly, upsertStation } from "../../db/air_quality.ts";
+import type { Job } from "../scheduler.ts";
+import { fetchStationHourly, type FetchStationOptions } from "./fetch.ts";
+import {
+  DEFAULT_FORECAST_SETTINGS,
+  type ForecastSettings,
+  refreshForecast,
+} from "./refresh_forecast.ts";
+
+/** The scheduler's job name; the CLI takes the same advisory lock (`job:airquality`). */
+export const AIRQUALITY_JOB = "airquality";
+
+export interface EtlOptions extends FetchStationOptions {
+  stations: string[];
+  forecast?: ForecastSettings;
+  /** The clock, for fetch times and the provisional day (tests pin it). */
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+export interface StationOutcome {
+  stationId: string;
+  status: "ok" | "failed";
+  hoursReceived?: number;
+  hoursChanged?: number;
+  daysChanged?: number;
+  forecasts?: number;
+  error?: string;
+}
+
+export function etlOptionsFromConfig(config: Config): EtlOptions {
+  return {
+    baseUrl: config.airqinoBaseUrl,
+    token: config.airqinoToken,
+    stations: config.airqinoStations,
+  };
+}
+
+/** Runs every station in turn; never throws for one station's failure. */
+export async function runAirQualityEtl(
+  sql: Sql,
+  options: EtlOptions,
+): Promise<StationOutcome[]> {
+  const outcomes: StationOutcome[] = [];
+  for (const stationId of options.stations) {
+    if (options.signal?.aborted) break;
+    outcomes.push(await runStation(sql, stationId, options));
+  }
+  return outcomes;
+}
+
+async function runStation(
+  sql: Sql,
+  stationId: string,
+  options: EtlOptions,
+): Promise<StationOutcome> {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? console.error;
+  const startedAt = now();
+  let outcome: StationOutcome;
+  try {
+    const payload = await fetchStationHourly(stationId, options);
+    const fetchedAt = now();
+    const stored = await sql.begin(async (tx) => {
+      const { name, latitude, longitude, raw } = payload.header;
+      await upsertStation(tx, { stationId, name, latitude, longitude, header: raw, fetchedAt });
+      const hours = await upsertHourly(tx, stationId, payload.rows, fetchedAt);
+      const days = await recomputeDaily(tx, stationId, hours.days, fetchedAt);
+      return { hours, days };
+    });
+    const forecasts = await refreshForecast(
+      sql,
+      stationId,
+      fetchedAt,
+      options.forecast ?? DEFAULT_FORECAST_SETTINGS,
+    ).catch((error) => {
+      throw new Error(`hours and daily means saved, but the forecast failed: ${error}`);
+    });
+    outcome = {
+      stationId,
+      status: "ok",
+      hoursReceived: payload.rows.length,
+      hoursChanged: stored.hours.changed,
+      daysChanged: stored.days.length,
+      forecasts: forecasts.length,
+    };
+    log(
+      `${AIRQUALITY_JOB}: station ${stationId} (${payload.header.name ?? "unnamed"}): ` +
+        `${outcome.hoursReceived} hours received, ${outcome.hoursChanged} changed, ` +
+        `daily means of ${outcome.daysChanged} days changed, ${outcome.forecasts} forecasts`,
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    outcome = { stationId, status: "failed", error: message };
+    log(`${AIRQUALITY_JOB}: station ${stationId} failed, stored data kept: ${message}`);
+  }
+  try {
+    await recordRun(sql, { ...outcome, startedAt, finishedAt: now() });
+  } catch (error) {
+    log(`${AIRQUALITY_JOB}: station ${stationId}: cannot record the run: ${error}`);
+  }
+  return outcome;
+}
+
+/** The hourly job of the running service (AIRQUALITY_INTERVAL_MINUTES, 0 = off). */
+export function airQualityJob({ sql, config }: AppDeps): Job {
+  return {
+    name: AIRQUALITY_JOB,
+    intervalMs: config.airqualityIntervalMinutes * 60_000,
+    run: async (signal) => {
+      const outcomes = await runAirQualityEtl(sql, { ...etlOptionsFromConfig(config), signal });
+      const failed = outcomes.filter((outcome) => outcome.status === "failed");
+      if (failed.length > 0) {
+        throw new Error(`${failed.length} of ${outcomes.length} stations failed (see above)`);
+      }
+    },
+  };
+}

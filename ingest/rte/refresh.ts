@@ -1,0 +1,224 @@
+/**
+ * One automatic refresh of the RTE files: En-cours-TR, En-cours-Consolide and the annual
+ * files still missing (the previous year's in January–February, and the backfill years not
+ * yet stored as definitive). Each file is fetched with conditional GET, time-outs and retries,
+ * then ingested through `loadRteSource` (one transaction per file, nature-aware, idempotent).
+ * A Postgres advisory lock keeps runs from overlapping, also across replicas and the CronJob;
+ * every run is recorded in `refresh_runs`. A failing file never touches stored data: its
+ * validators are kept as they were, so the next run downloads it again.
+ */
+import type { Config } from "../../config.ts";
+import type { Sql } from "../../db/client.ts";
+import {
+  countDefinitive,
+  type FileReport,
+  finishRun,
+  readValidators,
+  recordSkippedRun,
+  saveValidators,
+  startRun,
+} from "../../db/refresh_runs.ts";
+import { epochMsToZoned, zonedToEpochMs } from "../../lib/zoned_time.ts";
+import { conditionalGet, type FetchRetryOptions, HttpError } from "../http.ts";
+import { type Job, withAdvisoryLock } from "../scheduler.ts";
+import { loadRteSource } from "./load.ts";
+import { annualFile, consolidatedFile, realTimeFile, type RteRemoteFile } from "./urls.ts";
+
+export const RTE_SOURCE = "rte";
+const LOCK_NAME = "refresh:rte";
+const PARIS = "Europe/Paris";
+const HALF_HOUR_MS = 30 * 60_000;
+
+export type HttpTuning = Pick<
+  FetchRetryOptions,
+  "timeoutMs" | "retries" | "baseDelayMs" | "maxDelayMs"
+>;
+
+// An annual file is a few MB; RTE answers slowly at times. Tests pass tiny values.
+const HTTP_DEFAULTS: Required<HttpTuning> = {
+  timeoutMs: 120_000,
+  retries: 3,
+  baseDelayMs: 5_000,
+  maxDelayMs: 60_000,
+};
+
+export interface RefreshOptions {
+  baseUrl: string;
+  /** Years of annual files to fill in, counting the current one (which has none yet). */
+  backfillYears: number;
+  /** Decides the current year and month; defaults to the clock. */
+  now?: Date;
+  http?: HttpTuning;
+  signal?: AbortSignal;
+  /** Receives exactly one line per run. */
+  log?: (line: string) => void;
+}
+
+export type RefreshReport =
+  | { outcome: "skipped" }
+  | {
+    outcome: "succeeded" | "failed";
+    runId: number;
+    files: FileReport[];
+    rowsChanged: number;
+    error?: string;
+  };
+
+/** Runs one refresh unless another one holds the lock (then records and reports a skip). */
+export async function refreshRte(sql: Sql, options: RefreshOptions): Promise<RefreshReport> {
+  const log = options.log ?? console.error;
+  const started = performance.now();
+  const locked = await withAdvisoryLock(sql, LOCK_NAME, () => runRefresh(sql, options));
+  if (!locked.ran) {
+    const reason = "another refresh holds the lock";
+    await recordSkippedRun(sql, RTE_SOURCE, reason);
+    log(`rte refresh skipped: ${reason}`);
+    return { outcome: "skipped" };
+  }
+  log(describeRun(locked.result, performance.now() - started));
+  return locked.result;
+}
+
+/** The scheduled job of the running service; the interval comes from the configuration. */
+export function rteRefreshJob(
+  { sql, config }: { sql: Sql; config: Config },
+  tuning: { intervalMs?: number } & Pick<RefreshOptions, "http" | "log"> = {},
+): Job {
+  return {
+    name: "rte-refresh",
+    intervalMs: tuning.intervalMs ?? config.refreshIntervalMinutes * 60_000,
+    run: async (signal) => {
+      await refreshRte(sql, {
+        baseUrl: config.rteBaseUrl,
+        backfillYears: config.rteBackfillYears,
+        http: tuning.http,
+        log: tuning.log,
+        signal,
+      });
+    },
+  };
+}
+
+async function runRefresh(
+  sql: Sql,
+  options: RefreshOptions,
+): Promise<Exclude<RefreshReport, { outcome: "skipped" }>> {
+  const runId = await startRun(sql, RTE_SOURCE);
+  const files: FileReport[] = [];
+  let error: string | undefined;
+  try {
+    for (const file of await plannedFiles(sql, options)) {
+      if (options.signal?.aborted) break;
+      files.push(await refreshFile(sql, file, options));
+    }
+    const failures = files.filter((file) => file.status === "failed");
+    if (failures.length > 0) error = failures.map((file) => file.error).join("; ");
+    else if (options.signal?.aborted) error = messageOf(options.signal.reason);
+  } catch (unexpected) {
+    // The database failed between files: still try to record the run.
+    error = messageOf(unexpected);
+  }
+  const rowsChanged = files.reduce((sum, file) => sum + (file.rowsChanged ?? 0), 0);
+  const outcome = error === undefined ? "succeeded" : "failed";
+  await finishRun(sql, runId, { outcome, files, rowsChanged, error });
+  return { outcome, runId, files, rowsChanged, error };
+}
+
+/**
+ * What one run fetches, oldest nature first: annual files of the backfill years not yet
+ * complete as definitive, the previous year's in January–February (RTE re-issues it then),
+ * the consolidated file and the real-time file.
+ */
+export async function plannedFiles(
+  sql: Sql,
+  options: Pick<RefreshOptions, "baseUrl" | "backfillYears" | "now">,
+): Promise<RteRemoteFile[]> {
+  const today = epochMsToZoned(PARIS, (options.now ?? new Date()).getTime());
+  const years = new Set<number>();
+  for (let year = today.year - options.backfillYears + 1; year < today.year; year++) {
+    if (!(await isDefinitiveYear(sql, year))) years.add(year);
+  }
+  if (today.month <= 2) years.add(today.year - 1);
+  return [
+    ...[...years].sort((a, b) => a - b).map((year) => annualFile(options.baseUrl, year)),
+    consolidatedFile(options.baseUrl),
+    realTimeFile(options.baseUrl),
+  ];
+}
+
+/**
+ * True when every half-hour of the (Paris) year is stored as definitive. RTE's files show
+ * the autumn day's repeated hour once, so a complete year lacks those two half-hours.
+ */
+async function isDefinitiveYear(sql: Sql, year: number): Promise<boolean> {
+  const start = yearStartMs(year);
+  const end = yearStartMs(year + 1);
+  const stored = await countDefinitive(sql, "France", new Date(start), new Date(end));
+  return stored >= (end - start) / HALF_HOUR_MS - 2;
+}
+
+function yearStartMs(year: number): number {
+  return zonedToEpochMs(PARIS, { year, month: 1, day: 1, hour: 0, minute: 0, second: 0 })!;
+}
+
+async function refreshFile(
+  sql: Sql,
+  file: RteRemoteFile,
+  options: RefreshOptions,
+): Promise<FileReport> {
+  const report = { name: file.name, url: file.url };
+  const http = { ...HTTP_DEFAULTS, ...options.http };
+  try {
+    const validators = await readValidators(sql, file.url);
+    const response = await conditionalGet(file.url, validators, {
+      ...http,
+      signal: options.signal,
+    });
+    if (response.status === "not-modified") return { ...report, status: "not-modified" };
+    const results = await loadRteSource(sql, { name: file.name, bytes: response.bytes });
+    // Only once the file is in: a failed load must be downloaded again next time.
+    await saveValidators(sql, file.url, response.validators);
+    return {
+      ...report,
+      status: "loaded",
+      rowsRead: results.reduce((sum, result) => sum + result.rowsRead, 0),
+      rowsChanged: results.reduce((sum, result) => sum + result.rowsChanged, 0),
+    };
+  } catch (error) {
+    // An annual file appears in the new year's first weeks; until then RTE answers 404.
+    if (file.kind === "annual" && error instanceof HttpError && error.status === 404) {
+      return { ...report, status: "not-published" };
+    }
+    return { ...report, status: "failed", error: describeFileError(file, error, http.timeoutMs) };
+  }
+}
+
+function describeFileError(file: RteRemoteFile, error: unknown, timeoutMs: number): string {
+  // The body is read under the same per-attempt time-out as the headers.
+  if (error instanceof DOMException && error.name === "TimeoutError") {
+    return `GET ${file.url}: the download did not complete within ${timeoutMs} ms`;
+  }
+  const message = messageOf(error);
+  return message.includes(file.name) ? message : `${file.name}: ${message}`;
+}
+
+/** The one log line of a run. */
+function describeRun(
+  report: Exclude<RefreshReport, { outcome: "skipped" }>,
+  elapsedMs: number,
+): string {
+  const seconds = (elapsedMs / 1000).toFixed(1);
+  if (report.outcome === "failed") {
+    return `rte refresh failed after ${seconds} s, stored data kept, next run retries: ${report.error}`;
+  }
+  const files = report.files.map((file) =>
+    file.status === "loaded"
+      ? `${file.name} loaded (${file.rowsChanged} rows changed)`
+      : `${file.name} ${file.status.replace("-", " ")}`
+  );
+  return `rte refresh succeeded in ${seconds} s: ${files.join(", ")}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

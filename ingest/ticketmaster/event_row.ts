@@ -1,0 +1,227 @@
+/**
+ * One Discovery API event → one flat row (CSV, database, JSON). Any missing or malformed
+ * part (venue, address, images, time, classifications) gives an empty field, never an error.
+ */
+import { type CsvValue, toCsv } from "../../lib/csv.ts";
+import { epochMsToZoned } from "../../lib/zoned_time.ts";
+import type {
+  DiscoveryClassification,
+  DiscoveryEvent,
+  DiscoveryImage,
+  DiscoveryVenue,
+} from "./discovery_types.ts";
+
+export interface EventRow {
+  id: string;
+  title: string;
+  /** YYYY-MM-DD at the venue. */
+  local_date: string;
+  /** HH:MM:SS at the venue; null when the API gives none (time TBA, no specific time). */
+  local_time: string | null;
+  /** `2025-02-01T01:00:00Z`, when the API gives it. */
+  start_utc: string | null;
+  time_zone: string | null;
+  venue_name: string | null;
+  /** `line1, line2, City (QC) H2X 1Y4, Canada`, empty parts skipped. */
+  address: string | null;
+  address_lines: string | null;
+  city: string | null;
+  province: string | null;
+  postal_code: string | null;
+  country: string | null;
+  /** The largest image by area. */
+  image_url: string | null;
+  segment: string | null;
+  genre: string | null;
+  /** onsale, offsale, cancelled, postponed, rescheduled. */
+  status: string | null;
+  url: string | null;
+  /** For the segment filter of stored events; not a CSV column. */
+  segment_id: string | null;
+}
+
+/** The CSV columns, in order (every EventRow field but segment_id). */
+export const CSV_COLUMNS = [
+  "id",
+  "title",
+  "local_date",
+  "local_time",
+  "start_utc",
+  "time_zone",
+  "venue_name",
+  "address",
+  "address_lines",
+  "city",
+  "province",
+  "postal_code",
+  "country",
+  "image_url",
+  "segment",
+  "genre",
+  "status",
+  "url",
+] as const satisfies readonly (keyof EventRow)[];
+
+/** The row, or undefined when the event has no id or no determinable local date. */
+export function toEventRow(event: DiscoveryEvent): EventRow | undefined {
+  const id = text(event.id);
+  const venue = firstVenue(event);
+  const timeZone = text(event.dates?.timezone) ?? text(venue?.timezone);
+  const startUtc = utcInstant(event.dates?.start?.dateTime);
+  const localDate = isoDate(event.dates?.start?.localDate) ??
+    dateInZone(startUtc, timeZone);
+  if (!id || !localDate) return undefined;
+  const classification = primaryClassification(event);
+  return {
+    id,
+    title: text(event.name) ?? "",
+    local_date: localDate,
+    local_time: isoTime(event.dates?.start?.localTime),
+    start_utc: startUtc,
+    time_zone: timeZone,
+    venue_name: text(venue?.name),
+    ...venueAddress(venue),
+    image_url: largestImageUrl(event.images),
+    segment: text(classification?.segment?.name),
+    genre: text(classification?.genre?.name),
+    status: text(event.dates?.status?.code),
+    url: text(event.url),
+    segment_id: text(classification?.segment?.id),
+  };
+}
+
+/** Date, then time (events without a time first), then title, then id. */
+export function compareRows(a: EventRow, b: EventRow): number {
+  return compareText(a.local_date, b.local_date) ||
+    compareText(a.local_time ?? "", b.local_time ?? "") ||
+    compareText(a.title, b.title) ||
+    compareText(a.id, b.id);
+}
+
+export function eventsCsv(rows: readonly EventRow[]): string {
+  return toCsv(
+    [...CSV_COLUMNS],
+    rows.map((row): CsvValue[] => CSV_COLUMNS.map((column) => row[column])),
+  );
+}
+
+// Code-unit order: the same on every machine, unlike locale collation.
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+type AddressParts = Pick<
+  EventRow,
+  "address" | "address_lines" | "city" | "province" | "postal_code" | "country"
+>;
+
+function venueAddress(venue: DiscoveryVenue | undefined): AddressParts {
+  const lines = [
+    venue?.address?.line1,
+    venue?.address?.line2,
+    venue?.address?.line3,
+  ]
+    .map(text).filter((line): line is string => line !== null);
+  const city = text(venue?.city?.name);
+  const province = text(venue?.state?.stateCode) ?? text(venue?.state?.name);
+  const postalCode = postal(text(venue?.postalCode));
+  const country = text(venue?.country?.name) ??
+    text(venue?.country?.countryCode);
+  const locality = [city, province && `(${province})`, postalCode]
+    .filter(Boolean).join(" ");
+  const address = [...lines, locality, country].filter(Boolean).join(", ");
+  return {
+    address: address || null,
+    address_lines: lines.join(", ") || null,
+    city,
+    province,
+    postal_code: postalCode,
+    country,
+  };
+}
+
+// Canada Post style `H3J 1N5`; the API also sends `H3J1N5` and lowercase.
+function postal(code: string | null): string | null {
+  const match = code && /^([A-Z]\d[A-Z]) ?(\d[A-Z]\d)$/i.exec(code);
+  return match ? `${match[1]} ${match[2]}`.toUpperCase() : code;
+}
+
+function firstVenue(event: DiscoveryEvent): DiscoveryVenue | undefined {
+  const venues = event._embedded?.venues;
+  return Array.isArray(venues) && isObject(venues[0]) ? venues[0] : undefined;
+}
+
+// `primary` is not necessarily the first entry.
+function primaryClassification(
+  event: DiscoveryEvent,
+): DiscoveryClassification | undefined {
+  const list = Array.isArray(event.classifications)
+    ? event.classifications.filter(isObject) as DiscoveryClassification[]
+    : [];
+  return list.find((c) => c.primary === true) ?? list[0];
+}
+
+// Largest by width × height, ties to the wider one, then the first listed.
+function largestImageUrl(images: unknown): string | null {
+  let best: { url: string; area: number; width: number } | undefined;
+  for (const image of Array.isArray(images) ? images : []) {
+    const url = isObject(image) ? text((image as DiscoveryImage).url) : null;
+    if (!url) continue;
+    const width = dimension((image as DiscoveryImage).width);
+    const area = width * dimension((image as DiscoveryImage).height);
+    if (
+      !best || area > best.area || (area === best.area && width > best.width)
+    ) {
+      best = { url, area, width };
+    }
+  }
+  return best?.url ?? null;
+}
+
+function dimension(value: unknown): number {
+  const n = typeof value === "string" ? Number(value) : value;
+  return typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+function isoDate(value: unknown): string | null {
+  const date = text(value);
+  return date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : null;
+}
+
+// `19:00` and `19:00:00` both become `19:00:00` so stored and fresh rows compare equal.
+function isoTime(value: unknown): string | null {
+  const match = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text(value) ?? "");
+  return match ? `${match[1]}:${match[2]}:${match[3] ?? "00"}` : null;
+}
+
+function utcInstant(value: unknown): string | null {
+  const raw = text(value);
+  const ms = raw && /Z$|[+-]\d{2}:?\d{2}$/.test(raw) ? Date.parse(raw) : NaN;
+  return Number.isNaN(ms) ? null : formatUtc(ms);
+}
+
+export function formatUtc(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 19) + "Z";
+}
+
+function dateInZone(utc: string | null, zone: string | null): string | null {
+  if (!utc || !zone) return null;
+  try {
+    const local = epochMsToZoned(zone, Date.parse(utc));
+    return new Date(Date.UTC(local.year, local.month - 1, local.day))
+      .toISOString().slice(0, 10);
+  } catch {
+    return null; // an unknown zone name
+  }
+}
+
+/** Trimmed text with inner runs of spaces collapsed, or null when empty or not text. */
+function text(value: unknown): string | null {
+  if (typeof value !== "string" && typeof value !== "number") return null;
+  const cleaned = String(value).replace(/\s+/g, " ").trim();
+  return cleaned === "" ? null : cleaned;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}

@@ -1,0 +1,66 @@
+/** Reading and checking query parameters; every failure is a 400 problem naming the parameter. */
+import type { Context } from "hono";
+import { invalidParameter, ProblemError } from "./problem.ts";
+
+const DAY_MS = 86_400_000;
+
+/** The raw value of a required query parameter, or a 400 naming it. */
+export function requiredQuery(c: Context, name: string): string {
+  const value = c.req.query(name);
+  if (value === undefined || value.trim() === "") {
+    throw invalidParameter(name, `Query parameter "${name}" is required`);
+  }
+  return value;
+}
+
+/** Runs a parser on a query value; its error message becomes the 400's detail. */
+export function parseQuery<T>(
+  name: string,
+  raw: string,
+  parse: (raw: string) => T,
+): T {
+  try {
+    return parse(raw);
+  } catch (error) {
+    throw invalidParameter(
+      name,
+      error instanceof Error ? error.message : String(error),
+    );
+  }
+}
+
+/**
+ * A range given by two parameters: the end must not come before the start, and the two may
+ * be at most `maxDays` apart. Both errors name the end parameter.
+ */
+export function checkRange(
+  c: Context,
+  [startName, endName]: [string, string],
+  [start, end]: [number, number],
+  maxDays: number,
+): void {
+  if (end < start) {
+    throw invalidParameter(
+      endName,
+      `"${endName}" (${c.req.query(endName)}) is before "${startName}" (${c.req.query(startName)})`,
+    );
+  }
+  if (end - start > maxDays * DAY_MS) {
+    throw new ProblemError({
+      type: "/problems/range-too-long",
+      title: "Range too long",
+      status: 400,
+      detail: `The range spans more than ${maxDays} days; split it`,
+      parameter: endName,
+    });
+  }
+}
+
+/** `format=json|csv`, json when absent. */
+export function outputFormat(c: Context): "json" | "csv" {
+  const format = c.req.query("format") ?? "json";
+  if (format !== "json" && format !== "csv") {
+    throw invalidParameter("format", `"format" must be json or csv, not "${format}"`);
+  }
+  return format;
+}

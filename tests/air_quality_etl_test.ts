@@ -1,0 +1,302 @@
+import assert from "node:assert/strict";
+import { createTestDatabase, type TestDatabase } from "./helpers/database.ts";
+import {
+  apiBody,
+  apiRow,
+  HTML_ERROR_PAGE,
+  jsonResponse,
+  sampleHistory,
+  sampleHourValues,
+  serveAirqino,
+} from "./helpers/airqino_api.ts";
+import { airQualityJob, type EtlOptions, runAirQualityEtl } from "../ingest/airqino/etl.ts";
+import { loadConfig } from "../config.ts";
+import { sleep } from "../ingest/http.ts";
+
+const STATION = "283164601";
+const OTHER = "283181971";
+const NOW = new Date("2023-12-10T00:20:00Z");
+
+function options(url: string, overrides: Partial<EtlOptions> = {}) {
+  const lines: string[] = [];
+  return {
+    lines,
+    options: {
+      baseUrl: url,
+      stations: [STATION],
+      timeoutMs: 2_000,
+      retries: 0,
+      now: () => NOW,
+      log: (line: string) => lines.push(line),
+      ...overrides,
+    } satisfies EtlOptions,
+  };
+}
+
+async function snapshot(db: TestDatabase) {
+  const sql = db.sql;
+  return {
+    stations: await sql`select * from airqino_stations order by station_id`,
+    hourly: await sql`select * from airqino_hourly order by station_id, hour_start`,
+    daily: await sql`select * from airqino_daily order by station_id, day, parameter`,
+    forecasts: await sql`select * from airqino_forecasts order by 1, 2, 3, 4`,
+  };
+}
+
+async function daily(db: TestDatabase, day: string, parameter: string) {
+  const [row] = await db.sql`
+    select mean, min, max, hours, valid, provisional, nonpositive_hours from airqino_daily
+    where station_id = ${STATION} and day = ${day} and parameter = ${parameter}`;
+  return row;
+}
+
+Deno.test("the ETL stores every hourly value as returned and leaves omitted keys NULL", async () => {
+  await using db = await createTestDatabase();
+  await using api = serveAirqino(() => jsonResponse(apiBody(sampleHistory())));
+  const { options: o, lines } = options(api.url);
+  const [outcome] = await runAirQualityEtl(db.sql, o);
+  assert.equal(outcome.status, "ok", outcome.error);
+  assert.equal(outcome.hoursReceived, 42);
+  assert.match(lines[0], /station 283164601 \(SMART188\): 42 hours received, 42 changed/);
+
+  const [station] = await db.sql`select * from airqino_stations`;
+  assert.equal(station.station_name, "SMART188");
+  assert.equal(station.longitude, -3.958930253982544);
+  const [hour3] = await db.sql`
+    select * from airqino_hourly where hour_start = '2023-12-08T03:00:00Z'`;
+  assert.equal(hour3.no2, null);
+  assert.equal(hour3.o3, null);
+  assert.equal(hour3.t_int, 303);
+  assert.equal(hour3.fetched_at.getTime(), NOW.getTime());
+  assert.deepEqual(Object.keys(hour3.raw).sort(), [
+    "CO",
+    "PM10",
+    "PM2.5",
+    "RH",
+    "T",
+    "T. int.",
+    "timestamp",
+  ]);
+  const [negative] = await db.sql`
+    select co from airqino_hourly where hour_start = '2023-12-08T20:00:00Z'`;
+  assert.ok(Math.abs(negative.co - (0.6 - 0.05 * 20)) < 1e-12, "negative CO kept as is");
+  const [{ count }] = await db.sql`select count(*)::int from airqino_hourly where rh is null`;
+  assert.equal(count, 2 + 0, "RH is missing in exactly the two hours the API omitted it");
+});
+
+Deno.test("daily means average the hours present, count them and flag partial days", async () => {
+  await using db = await createTestDatabase();
+  await using api = serveAirqino(() => jsonResponse(apiBody(sampleHistory())));
+  await runAirQualityEtl(db.sql, options(api.url).options);
+
+  const hours = Array.from({ length: 24 }, (_, h) => sampleHourValues(h));
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const co = hours.map((v) => v["CO"]!);
+  const full = await daily(db, "2023-12-08", "co");
+  assert.ok(Math.abs(full.mean - mean(co)) < 1e-12);
+  assert.equal(full.hours, 24);
+  assert.equal(full.valid, true);
+  assert.equal(full.provisional, false);
+  assert.equal(full.nonpositive_hours, co.filter((v) => v <= 0).length);
+  assert.equal((await daily(db, "2023-12-08", "pm25")).mean, 21.5);
+  const rh = await daily(db, "2023-12-08", "rh");
+  assert.deepEqual([rh.hours, rh.valid], [22, true]);
+  assert.equal((await daily(db, "2023-12-08", "no2")).hours, 23);
+
+  const partial = await daily(db, "2023-12-09", "pm25");
+  assert.deepEqual([partial.mean, partial.hours, partial.valid], [20, 17, false]);
+  const absent = await daily(db, "2023-12-09", "no2");
+  assert.deepEqual([absent.mean, absent.hours], [null, 0], "no value that day: no mean");
+
+  const today = await daily(db, "2023-12-10", "pm25");
+  assert.deepEqual([today.mean, today.hours, today.provisional], [6.5, 1, true]);
+});
+
+Deno.test("running the ETL twice changes nothing", async () => {
+  await using db = await createTestDatabase();
+  await using api = serveAirqino(() => jsonResponse(apiBody(sampleHistory())));
+  const { options: o } = options(api.url);
+  await runAirQualityEtl(db.sql, o);
+  const before = await snapshot(db);
+  const [again] = await runAirQualityEtl(db.sql, o);
+  assert.deepEqual([again.hoursChanged, again.daysChanged], [0, 0]);
+  assert.deepEqual(await snapshot(db), before);
+});
+
+Deno.test("a later fetch rewrites the still-filling hour and recomputes only its day", async () => {
+  await using db = await createTestDatabase();
+  let rows = sampleHistory();
+  await using api = serveAirqino(() => jsonResponse(apiBody(rows)));
+  await runAirQualityEtl(db.sql, options(api.url).options);
+  const [{ computed_at: before }] = await db.sql`
+    select computed_at from airqino_daily where day = '2023-12-08' and parameter = 'pm25'`;
+
+  rows = [
+    ...sampleHistory().slice(0, -1),
+    apiRow("2023-12-10 00:00:00", { "CO": 0.4, "PM2.5": 6.3333335, "RH": 69.526665 }),
+    apiRow("2023-12-10 01:00:00", { "CO": 0.5, "PM2.5": 7 }),
+  ];
+  const later = new Date("2023-12-10T01:10:00Z");
+  const [outcome] = await runAirQualityEtl(
+    db.sql,
+    options(api.url, { now: () => later }).options,
+  );
+  assert.equal(outcome.hoursChanged, 2);
+  const [hour] = await db.sql`
+    select pm25, pm10, fetched_at from airqino_hourly where hour_start = '2023-12-10T00:00:00Z'`;
+  assert.deepEqual([hour.pm25, hour.pm10, hour.fetched_at], [6.3333335, null, later]);
+  const today = await daily(db, "2023-12-10", "pm25");
+  assert.deepEqual([today.hours, today.mean], [2, (6.3333335 + 7) / 2]);
+  const [{ computed_at: after }] = await db.sql`
+    select computed_at from airqino_daily where day = '2023-12-08' and parameter = 'pm25'`;
+  assert.deepEqual(after, before, "an untouched day is not recomputed");
+});
+
+Deno.test("a day stops being provisional on the first run after it ends", async () => {
+  await using db = await createTestDatabase();
+  await using api = serveAirqino(() => jsonResponse(apiBody(sampleHistory())));
+  await runAirQualityEtl(db.sql, options(api.url).options);
+  const nextDay = new Date("2023-12-11T00:05:00Z");
+  await runAirQualityEtl(db.sql, options(api.url, { now: () => nextDay }).options);
+  assert.equal((await daily(db, "2023-12-10", "pm25")).provisional, false);
+});
+
+Deno.test("the forecast starts from the last complete hour and falls back to persistence on a short history", async () => {
+  await using db = await createTestDatabase();
+  let rows = sampleHistory();
+  await using api = serveAirqino(() => jsonResponse(apiBody(rows)));
+  await runAirQualityEtl(db.sql, options(api.url).options);
+  const forecasts = () =>
+    db.sql`
+      select base_hour, target_hour, value, method from airqino_forecasts
+      where parameter = 'pm25' order by base_hour desc, horizon_hours limit 2`;
+  // 12-10 00:00 is still filling at 00:20; the last complete hour with PM2.5 is 12-09 16:00.
+  assert.deepEqual(
+    (await forecasts()).map((r) => [r.target_hour.toISOString(), r.method, r.value]),
+    [
+      ["2023-12-09T17:00:00.000Z", "persistence", 20],
+      ["2023-12-09T18:00:00.000Z", "persistence", 20],
+    ],
+  );
+
+  rows = [...sampleHistory(), apiRow("2023-12-10 01:00:00", { "PM2.5": 7 })];
+  const later = new Date("2023-12-10T01:10:00Z");
+  await runAirQualityEtl(db.sql, options(api.url, { now: () => later }).options);
+  assert.deepEqual((await forecasts()).map((r) => [r.target_hour.toISOString(), r.value]), [
+    ["2023-12-10T01:00:00.000Z", 6.5],
+    ["2023-12-10T02:00:00.000Z", 6.5],
+  ]);
+});
+
+async function loadOnce(db: TestDatabase) {
+  await using api = serveAirqino(() => jsonResponse(apiBody(sampleHistory())));
+  await runAirQualityEtl(db.sql, options(api.url).options);
+  return await snapshot(db);
+}
+
+async function failingRun(db: TestDatabase, answer: () => Response | Promise<Response>) {
+  await using api = serveAirqino(answer);
+  const { options: o, lines } = options(api.url, { timeoutMs: 100 });
+  const [outcome] = await runAirQualityEtl(db.sql, o);
+  const [run] = await db.sql`select status, error from airqino_runs order by id desc limit 1`;
+  return { outcome, lines, run };
+}
+
+Deno.test("401 with an empty {} body fails the station as 'authentication required' and keeps its data", async () => {
+  await using db = await createTestDatabase();
+  const before = await loadOnce(db);
+  const { outcome, lines, run } = await failingRun(db, () => jsonResponse("{}", 401));
+  assert.equal(outcome.status, "failed");
+  assert.match(outcome.error!, /HTTP 401: authentication required \(set AIRQINO_TOKEN\)/);
+  assert.match(lines[0], /station 283164601 failed, stored data kept: .*401/);
+  assert.deepEqual([run.status, run.error], ["failed", outcome.error]);
+  assert.deepEqual(await snapshot(db), before);
+});
+
+Deno.test("a 200 with {} is reported as the API's auth answer, not as 'no data'", async () => {
+  await using db = await createTestDatabase();
+  const before = await loadOnce(db);
+  const { outcome } = await failingRun(db, () => jsonResponse("{}"));
+  assert.match(outcome.error!, /empty object \{\}.*authentication is required/);
+  assert.deepEqual(await snapshot(db), before);
+});
+
+Deno.test("an HTML page fails the station with a clear error and keeps its data", async () => {
+  await using db = await createTestDatabase();
+  const before = await loadOnce(db);
+  const ok = await failingRun(
+    db,
+    () => new Response(HTML_ERROR_PAGE, { headers: { "content-type": "text/html" } }),
+  );
+  assert.match(ok.outcome.error!, /response is not JSON \(starts with "<!DOCTYPE html>/);
+  const bad = await failingRun(
+    db,
+    () => new Response(HTML_ERROR_PAGE, { status: 502, headers: { "content-type": "text/html" } }),
+  );
+  assert.match(bad.outcome.error!, /answered HTTP 502 \(body starts with "<!DOCTYPE html> <html>/);
+  assert.deepEqual(await snapshot(db), before);
+});
+
+Deno.test("a payload of the wrong shape fails the whole station: nothing half-written", async () => {
+  await using db = await createTestDatabase();
+  const before = await loadOnce(db);
+  const rows = [
+    apiRow("2023-12-10 01:00:00", { "PM2.5": 9 }),
+    { timestamp: "2023-12-10 02:00:00", "PM2.5": "12.0" },
+  ];
+  const { outcome } = await failingRun(db, () => jsonResponse(apiBody(rows)));
+  assert.match(outcome.error!, /wrong shape: data\[1\]\.PM2\.5: .*expected number/);
+  assert.deepEqual(await snapshot(db), before);
+});
+
+Deno.test("a slow answer times out for that station while the next station still loads", async () => {
+  await using db = await createTestDatabase();
+  await using api = serveAirqino(async (id) => {
+    if (id === STATION) await sleep(400);
+    return jsonResponse(apiBody(sampleHistory()));
+  });
+  const { options: o, lines } = options(api.url, { stations: [STATION, OTHER], timeoutMs: 100 });
+  const outcomes = await runAirQualityEtl(db.sql, o);
+  assert.deepEqual(outcomes.map((x) => x.status), ["failed", "ok"]);
+  assert.match(outcomes[0].error!, /no response within 100 ms/);
+  assert.match(lines[0], /station 283164601 failed/);
+  const counts = await db.sql`
+    select station_id::text, count(*)::int from airqino_hourly group by 1`;
+  assert.deepEqual(counts.map((r) => [r.station_id, r.count]), [[OTHER, 42]]);
+});
+
+Deno.test("a 503 is retried when retries are left at their default, then the station loads", async () => {
+  await using db = await createTestDatabase();
+  let calls = 0;
+  await using api = serveAirqino(() =>
+    ++calls === 1 ? new Response("busy", { status: 503 }) : jsonResponse(apiBody(sampleHistory()))
+  );
+  const { retries: _, timeoutMs: __, ...defaults } = options(api.url, { baseDelayMs: 20 }).options;
+  const [outcome] = await runAirQualityEtl(db.sql, defaults);
+  assert.deepEqual([outcome.status, calls], ["ok", 2]);
+});
+
+Deno.test("the bearer token is sent when configured", async () => {
+  await using db = await createTestDatabase();
+  await using api = serveAirqino((_, request) =>
+    request.headers.get("authorization") === "Bearer s3cret"
+      ? jsonResponse(apiBody(sampleHistory()))
+      : jsonResponse("{}", 401)
+  );
+  const [anonymous] = await runAirQualityEtl(db.sql, options(api.url).options);
+  assert.equal(anonymous.status, "failed");
+  const [withToken] = await runAirQualityEtl(
+    db.sql,
+    options(api.url, { token: "s3cret" }).options,
+  );
+  assert.equal(withToken.status, "ok");
+});
+
+Deno.test("the hourly job is named for its advisory lock and follows AIRQUALITY_INTERVAL_MINUTES", async () => {
+  await using db = await createTestDatabase();
+  const config = loadConfig({ AIRQUALITY_INTERVAL_MINUTES: "0" });
+  assert.deepEqual(config.airqinoStations, [STATION, OTHER]);
+  const job = airQualityJob({ sql: db.sql, config });
+  assert.deepEqual([job.name, job.intervalMs], ["airquality", 0]);
+  assert.equal(airQualityJob({ sql: db.sql, config: loadConfig({}) }).intervalMs, 3_600_000);
+});

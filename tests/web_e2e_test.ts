@@ -1,0 +1,438 @@
+/**
+ * End-to-end: the real service (API + built web UI) on loopback with data in a test schema,
+ * driven in headless Debian Chromium. Screenshots land in web/test-artifacts/.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { createSql, type Sql } from "../db/client.ts";
+import { browserSkipReason, openBrowserSession, saveScreenshot } from "./helpers/browser.ts";
+import { createTestDatabase } from "./helpers/database.ts";
+
+const skipReason = browserSkipReason();
+if (skipReason) console.log(skipReason);
+const ignore = skipReason !== null;
+
+const HALF_HOUR_MS = 1_800_000;
+type Nature = "real_time" | "consolidated" | "definitive";
+
+/** Stores consecutive half-hours from `firstUtc`, one per value. */
+async function insertHalfHours(
+  sql: Sql,
+  firstUtc: string,
+  valuesMw: number[],
+  nature: (index: number) => Nature = () => "definitive",
+): Promise<void> {
+  const first = Date.parse(firstUtc);
+  await sql`
+    insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
+    select 'France', period_start, consumption_mw, nature, 'web_e2e_test'
+    from unnest(
+      ${
+    sql.array(valuesMw.map((_, i) => new Date(first + i * HALF_HOUR_MS).toISOString()))
+  }::timestamptz[],
+      ${sql.array(valuesMw)}::integer[],
+      ${sql.array(valuesMw.map((_, i) => nature(i)))}::text[]::rte_nature[]
+    ) as input(period_start, consumption_mw, nature)`;
+}
+
+/**
+ * 2018-01-15 (UTC+1): each of 55,000 … 59,700 MW once, in a shuffled order (37 is coprime
+ * with 48): minimum 55,000 at 00:00, maximum 59,700 at 17:30, average 57,350 MW, energy
+ * 48 × 57,350 × 0.5 h = 1,376,400 MWh. The last four half-hours are only consolidated.
+ */
+const JANUARY_15 = Array.from({ length: 48 }, (_, i) => 55_000 + ((i * 37) % 48) * 100);
+
+async function insertJanuary15(sql: Sql): Promise<void> {
+  await insertHalfHours(
+    sql,
+    "2018-01-14T23:00:00Z",
+    JANUARY_15,
+    (i) => i < 44 ? "definitive" : "consolidated",
+  );
+}
+
+/** The table's body as rows of cell texts (4 columns: time, MW, W, nature). */
+async function rowTexts(page: Page): Promise<string[][]> {
+  const cells = await page.locator("table.half-hours tbody tr").locator("th, td").allTextContents();
+  const rows: string[][] = [];
+  for (let i = 0; i < cells.length; i += 4) rows.push(cells.slice(i, i + 4).map(squeeze));
+  return rows;
+}
+
+/** Collapses white space, including the narrow no-break space French uses to group digits. */
+function squeeze(text: string | null): string {
+  return (text ?? "").replace(/\s+/g, " ").trim();
+}
+
+async function statText(page: Page, name: string): Promise<string> {
+  return squeeze(await page.locator(`[data-stat="${name}"]`).textContent());
+}
+
+Deno.test({
+  name: "choosing a day in the date picker shows its half-hours, values and summary",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertJanuary15(db.sql);
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+
+    await page.goto(`${session.url}/#/consumption/2018-01-01`);
+    await page.locator("[data-state=empty]").waitFor();
+    await page.getByLabel("Day", { exact: true }).fill("2018-01-15");
+    await page.locator("table.half-hours tbody tr").first().waitFor();
+
+    assert.equal(new URL(page.url()).hash, "#/consumption/2018-01-15");
+    const rows = await rowTexts(page);
+    assert.equal(rows.length, 48);
+    assert.deepEqual(rows[0], ["00:00 UTC+01:00", "55,000", "55,000,000,000", "Definitive"]);
+    assert.deepEqual(rows[35], ["17:30 UTC+01:00", "59,700", "59,700,000,000", "Definitive"]);
+    assert.deepEqual(rows[47], ["23:30 UTC+01:00", "56,100", "56,100,000,000", "Consolidated"]);
+    assert.equal(await statText(page, "min"), "55,000 MW at 00:00");
+    assert.equal(await statText(page, "max"), "59,700 MW at 17:30");
+    assert.equal(await statText(page, "average"), "57,350 MW");
+    assert.equal(await statText(page, "energy"), "1,376,400 MWh over 48 half-hours");
+    assert.equal(await page.locator(".uplot canvas").count(), 1);
+    await saveScreenshot(page, "consumption");
+  },
+});
+
+Deno.test({
+  name: "previous and next day buttons move the day and the URL, with an empty state",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertJanuary15(db.sql);
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+
+    await page.goto(`${session.url}/#/consumption/2018-01-14`);
+    const empty = page.locator("[data-state=empty]");
+    assert.equal(await empty.textContent(), "No consumption data for 2018-01-14.");
+    await page.getByRole("button", { name: "Next day" }).click();
+    await page.locator("table.half-hours tbody tr").first().waitFor();
+    assert.equal(new URL(page.url()).hash, "#/consumption/2018-01-15");
+    assert.equal(await page.getByLabel("Day", { exact: true }).inputValue(), "2018-01-15");
+
+    await page.getByRole("button", { name: "Next day" }).press("Enter");
+    await empty.waitFor();
+    assert.equal(await empty.textContent(), "No consumption data for 2018-01-16.");
+    assert.equal(await page.locator("table.half-hours").count(), 0);
+
+    await page.goBack();
+    await page.locator("table.half-hours tbody tr").first().waitFor();
+    assert.equal(await page.locator("table.half-hours tbody tr").count(), 48);
+  },
+});
+
+Deno.test({
+  name: "DST days show every half-hour the API returns, with the offset telling hours apart",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    // Spring: 00:00+01:00 is 23:00Z the day before; 02:00–02:59 does not exist (46 rows).
+    await insertHalfHours(db.sql, "2018-03-24T23:00:00Z", Array(46).fill(50_000));
+    // Autumn: 00:00+02:00 is 22:00Z the day before; 02:00–02:59 happens twice (50 rows).
+    await insertHalfHours(db.sql, "2018-10-27T22:00:00Z", Array(50).fill(45_000));
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+
+    await page.goto(`${session.url}/#/consumption/2018-03-25`);
+    await page.locator("table.half-hours tbody tr").first().waitFor();
+    const spring = (await rowTexts(page)).map((row) => row[0]);
+    assert.equal(spring.length, 46);
+    assert.deepEqual(spring.slice(3, 5), ["01:30 UTC+01:00", "03:00 UTC+02:00"]);
+    assert.equal(spring.at(-1), "23:30 UTC+02:00");
+    assert.equal(await statText(page, "energy"), "1,150,000 MWh over 46 half-hours");
+
+    await page.goto(`${session.url}/#/consumption/2018-10-28`);
+    await page.getByText("50 half-hours on 2018-10-28").waitFor();
+    const autumn = (await rowTexts(page)).map((row) => row[0]);
+    assert.equal(autumn.length, 50);
+    assert.deepEqual(autumn.slice(4, 8), [
+      "02:00 UTC+02:00",
+      "02:30 UTC+02:00",
+      "02:00 UTC+01:00",
+      "02:30 UTC+01:00",
+    ]);
+  },
+});
+
+Deno.test({
+  name: "numbers follow the browser's locale: a French browser groups with spaces",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertJanuary15(db.sql);
+    await using session = await openBrowserSession(db.sql, { locale: "fr-FR" });
+    const { page } = session;
+
+    await page.goto(`${session.url}/#/consumption/2018-01-15`);
+    await page.locator("table.half-hours tbody tr").first().waitFor();
+    const [first] = await rowTexts(page);
+    assert.deepEqual(first.slice(1, 3), ["55 000", "55 000 000 000"]);
+    assert.equal(await statText(page, "energy"), "1 376 400 MWh over 48 half-hours");
+  },
+});
+
+Deno.test({
+  name: "an API failure shows the error state with the problem's title and detail",
+  ignore,
+  async fn() {
+    // The real app on a database nobody listens on (port 9): the API answers 503 problem.
+    const sql = createSql("postgres://postgres@127.0.0.1:9/none", { max: 1 });
+    try {
+      await using session = await openBrowserSession(sql);
+      const { page } = session;
+      await page.goto(`${session.url}/#/consumption/2018-01-15`);
+      const error = page.locator("[data-state=error]");
+      await error.waitFor();
+      const text = squeeze(await error.textContent());
+      assert.match(text, /Service Unavailable \(HTTP 503\)/);
+      assert.match(text, /The database is unreachable; try again shortly/);
+      assert.equal(await page.getByRole("alert").count(), 1);
+      assert.equal(await page.locator("table.half-hours").count(), 0);
+      await saveScreenshot(page, "consumption-error");
+    } finally {
+      await sql.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "a day that is not a date in the URL is an error, without asking the API",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+    const apiCalls: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/api/")) apiCalls.push(request.url());
+    });
+    await page.goto(`${session.url}/#/consumption/2018-02-30`);
+    const error = page.locator("[data-state=error]");
+    assert.match(await error.textContent() ?? "", /“2018-02-30” is not a day/);
+    assert.deepEqual(apiCalls, []);
+  },
+});
+
+/** Station 283164601 with five days of daily means (2023-11-03 partial) and a forecast. */
+async function insertAirQuality(sql: Sql): Promise<void> {
+  const fetched = "2023-11-05T23:10:00Z";
+  await sql`
+    insert into airqino_stations (station_id, station_name, latitude, longitude, header, fetched_at)
+    values (283164601, 'SMART188', 5.37, -3.96, '{"station_name":"SMART188"}', ${fetched})`;
+  await sql`
+    insert into airqino_hourly (station_id, hour_start, co, pm25, raw, fetched_at)
+    values (283164601, '2023-11-05T23:00:00Z', 0.5, 20.1, '{}', ${fetched})`;
+  const days = ["2023-11-01", "2023-11-02", "2023-11-03", "2023-11-04", "2023-11-05"];
+  const hours = [24, 24, 11, 23, 24];
+  await sql`
+    insert into airqino_daily (station_id, day, parameter, mean, min, max, hours,
+      nonpositive_hours, provisional, computed_at)
+    select 283164601, day::date, parameter, mean, mean, mean, hours, 0, false, ${fetched}
+    from unnest(
+      ${sql.array([...days, ...days])}::text[],
+      ${sql.array([...days.map(() => "co"), ...days.map(() => "pm25")])}::text[],
+      ${sql.array([0.41, 0.52, 0.63, 0.74, 0.85, 21.5, 32.25, 18, 40.75, 25])}::float8[],
+      ${sql.array([...hours, ...hours])}::int[]
+    ) as input(day, parameter, mean, hours)`;
+  await sql`
+    insert into airqino_forecasts (station_id, parameter, base_hour, horizon_hours, target_hour,
+      value, method, model, issued_at, backtest_n, backtest_mae, backtest_rmse,
+      persistence_mae, persistence_rmse)
+    select 283164601, parameter, '2023-11-05T23:00:00Z', horizon,
+      '2023-11-05T23:00:00Z'::timestamptz + horizon * interval '1 hour',
+      value, 'ridge', 'ridge-lags-v1', ${fetched}, 500, mae, mae * 1.3, mae * 1.2, mae * 1.5
+    from unnest(
+      ${sql.array(["co", "co", "pm25", "pm25"])}::text[],
+      ${sql.array([1, 2, 1, 2])}::int[],
+      ${sql.array([0.55, 0.6, 22.4, 23.1])}::float8[],
+      ${sql.array([0.08, 0.11, 3.2, 4.4])}::float8[]
+    ) as input(parameter, horizon, value, mae)`;
+}
+
+Deno.test({
+  name: "the air-quality page shows daily means with their hours, partial days marked",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertAirQuality(db.sql);
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+
+    // No parameters: the first station over the 30 days ending at its last stored hour.
+    await page.goto(`${session.url}/#/air-quality`);
+    await page.locator("table.daily tbody tr").first().waitFor();
+    assert.equal(
+      new URL(page.url()).hash,
+      "#/air-quality?station=283164601&from=2023-10-07&to=2023-11-05",
+    );
+    assert.equal(await page.getByLabel("Station", { exact: true }).inputValue(), "283164601");
+    const rows = (await page.locator("table.daily tbody tr").allInnerTexts()).map(squeeze);
+    assert.deepEqual(rows, [
+      "2023-11-01 0.41 24/24 21.5 24/24",
+      "2023-11-02 0.52 24/24 32.3 24/24",
+      "2023-11-03 0.63 11/24 partial 18.0 11/24 partial",
+      "2023-11-04 0.74 23/24 40.8 23/24",
+      "2023-11-05 0.85 24/24 25.0 24/24",
+    ]);
+    assert.equal(await page.locator("table.daily .partial-mark").count(), 2);
+    const forecast = (await page.locator("table.forecast tbody tr").allInnerTexts()).map(
+      squeeze,
+    );
+    assert.deepEqual(forecast, [
+      "CO +1 h 00:00 0.55 mg/m³ 0.08 / 0.10",
+      "CO +2 h 01:00 0.60 mg/m³ 0.11 / 0.13",
+      "PM2.5 +1 h 00:00 22.4 µg/m³ 3.2 / 3.8",
+      "PM2.5 +2 h 01:00 23.1 µg/m³ 4.4 / 5.3",
+    ]);
+
+    await page.getByLabel("From", { exact: true }).fill("2023-11-03");
+    await page.getByText("3 days, 2023-11-03 to 2023-11-05").waitFor();
+    const csv = page.getByRole("link", { name: "Download CSV" });
+    assert.equal(
+      await csv.getAttribute("href"),
+      "/api/air-quality/daily?station=283164601&from=2023-11-03&to=2023-11-05&format=csv",
+    );
+    await saveScreenshot(page, "air-quality");
+  },
+});
+
+Deno.test({
+  name: "the air-quality page says so when no station has been fetched yet",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+    await page.goto(`${session.url}/#/air-quality`);
+    const empty = page.locator("[data-state=empty]");
+    assert.match(await empty.textContent() ?? "", /No station yet/);
+  },
+});
+
+/** Four events in May 2025 and one in July, in two segments. */
+async function insertEvents(sql: Sql): Promise<void> {
+  const events = [
+    ["e1", "Festival de jazz", "2025-05-02", "20:00:00", "Music", "KZFzniwnSyZfZ7v7nJ", "onsale"],
+    [
+      "e2",
+      "Canadiens vs Bruins",
+      "2025-05-03",
+      "19:00:00",
+      "Sports",
+      "KZFzniwnSyZfZ7v7nE",
+      "cancelled",
+    ],
+    ["e3", "Chorale de Noël", "2025-05-03", null, "Music", "KZFzniwnSyZfZ7v7nJ", "onsale"],
+    [
+      "e4",
+      "Orchestre symphonique",
+      "2025-05-31",
+      "19:30:00",
+      "Music",
+      "KZFzniwnSyZfZ7v7nJ",
+      "onsale",
+    ],
+    ["e5", "Fête nationale", "2025-07-01", "21:00:00", "Music", "KZFzniwnSyZfZ7v7nJ", "onsale"],
+  ];
+  for (const [id, title, date, time, segment, segmentId, status] of events) {
+    await sql`
+      insert into ticketmaster_events (id, title, local_date, local_time, time_zone, venue_name,
+        city, province, country, segment, segment_id, status, url, fetched_at)
+      values (${id}, ${title}, ${date}, ${time}, 'America/Toronto', 'Centre Bell', 'Montréal',
+        'QC', 'Canada', ${segment}, ${segmentId}, ${status},
+        ${`https://www.ticketmaster.ca/event/${id}`}, now())`;
+  }
+}
+
+Deno.test({
+  name: "the events page filters by date range and segment and links the API's CSV",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertEvents(db.sql);
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+
+    await page.goto(`${session.url}/#/events?from=2025-05-01&to=2025-05-31`);
+    await page.getByText("4 events, 2025-05-01 to 2025-05-31").waitFor();
+    const titles = () => page.locator("table.events tbody th").allTextContents();
+    assert.deepEqual((await titles()).map(squeeze), [
+      "Festival de jazz",
+      "Chorale de Noël",
+      "Canadiens vs Bruins",
+      "Orchestre symphonique",
+    ]);
+    assert.equal(
+      await page.getByRole("link", { name: "Festival de jazz" }).getAttribute("href"),
+      "https://www.ticketmaster.ca/event/e1",
+    );
+
+    await saveScreenshot(page, "events");
+
+    await page.getByLabel("Segment", { exact: true }).selectOption("Music");
+    await page.getByText("3 events, 2025-05-01 to 2025-05-31, Music").waitFor();
+    assert.equal(
+      new URL(page.url()).hash,
+      "#/events?from=2025-05-01&to=2025-05-31&segment=Music",
+    );
+    const csvLink = page.getByRole("link", { name: "Download CSV" });
+    const href = await csvLink.getAttribute("href");
+    assert.equal(href, "/api/events?from=2025-05-01&to=2025-05-31&segment=Music&format=csv");
+    const [download] = await Promise.all([page.waitForEvent("download"), csvLink.click()]);
+    assert.equal(download.suggestedFilename(), "events_2025-05-01_2025-05-31.csv");
+    const csv = await page.request.get(`${session.url}${href}`);
+    assert.match(csv.headers()["content-type"], /^text\/csv/);
+    const lines = (await csv.text()).trim().split("\r\n");
+    assert.equal(lines.length, 4); // header + three Music events
+    await download.cancel();
+
+    await page.getByLabel("To", { exact: true }).fill("2025-04-01");
+    await page.locator("[data-state=error]").waitFor();
+    assert.match(await page.locator("[data-state=error]").textContent() ?? "", /not after/);
+  },
+});
+
+Deno.test({
+  name: "every page fits a phone's width without scrolling sideways",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertJanuary15(db.sql);
+    await insertAirQuality(db.sql);
+    await insertEvents(db.sql);
+    await using session = await openBrowserSession(db.sql, {
+      viewport: { width: 375, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const { page } = session;
+    const views = [
+      ["consumption", "#/consumption/2018-01-15", "table.half-hours"],
+      [
+        "air-quality",
+        "#/air-quality?station=283164601&from=2023-11-01&to=2023-11-05",
+        "table.daily",
+      ],
+      ["events", "#/events?from=2025-05-01&to=2025-05-31", "table.events"],
+    ];
+    for (const [name, hash, table] of views) {
+      await page.goto(`${session.url}/${hash}`);
+      await page.locator(`${table} tbody tr`).first().waitFor();
+      // Strings, not functions: they run in the page, and Deno type-checks without the DOM.
+      const overflow = await page.evaluate(
+        `[document.documentElement, ...document.querySelectorAll(".table-scroll")]
+          .map((el) => el.scrollWidth - el.clientWidth)`,
+      );
+      await saveScreenshot(page, `${name}-phone`);
+      assert.deepEqual(
+        (overflow as number[]).filter((px) => px > 0),
+        [],
+        `${name} scrolls sideways`,
+      );
+    }
+  },
+});
