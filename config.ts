@@ -8,6 +8,8 @@ const ConfigSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: z.coerce.number().int().min(1).max(65535).default(8000),
   MAX_RANGE_DAYS: z.coerce.number().int().positive().default(366),
+  // Memory for cached /api/consumption responses (invalidated on every ingest); 0 = off.
+  CONSUMPTION_CACHE_MB: z.coerce.number().min(0).default(64),
   RTE_BASE_URL: z.url().default("https://eco2mix.rte-france.com"),
   REFRESH_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
   // How many years of RTE annual files the refresh fills in (1 = the current year only).
@@ -33,6 +35,7 @@ export interface Config {
   host: string;
   port: number;
   maxRangeDays: number;
+  consumptionCacheMb: number;
   rteBaseUrl: string;
   refreshIntervalMinutes: number;
   rteBackfillYears: number;
@@ -64,6 +67,7 @@ export function loadConfig(
     host: e.HOST,
     port: e.PORT,
     maxRangeDays: e.MAX_RANGE_DAYS,
+    consumptionCacheMb: e.CONSUMPTION_CACHE_MB,
     rteBaseUrl: e.RTE_BASE_URL.replace(/\/+$/, ""),
     refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
     rteBackfillYears: e.RTE_BACKFILL_YEARS,

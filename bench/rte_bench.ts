@@ -69,29 +69,35 @@ async function benchIngest(sql: Sql) {
 }
 
 async function benchEndpoint(sql: Sql) {
-  const app = createApp({ sql, config: loadConfig({ DATABASE_URL: BENCH_URL }) });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   const ranges: Array<[string, string, string]> = [
     ["1 day", "2018-03-15", "2018-03-15T23:30"],
     ["1 month", "2018-03-01", "2018-03-31T23:30"],
     ["1 year", "2018-01-01", "2018-12-31T23:30"],
   ];
-  console.log("| GET /api/consumption | rows | req/s | p50 ms | p99 ms | bare SQL ms |");
-  console.log("|---|---|---|---|---|---|");
-  try {
-    for (const [label, start, end] of ranges) {
-      const url = `http://127.0.0.1:${server.addr.port}/api/consumption?start=${start}&end=${end}`;
-      const rows = (await (await fetch(url)).json()).count;
-      const wrk = await runWrk(url);
-      const sqlMs = await bareQueryMs(sql, start, end);
-      console.log(
-        `| ${label} | ${rows} | ${wrk.requestsPerSecond} | ${wrk.p50} | ${wrk.p99} | ${
-          sqlMs.toFixed(2)
-        } |`,
-      );
+  console.log(
+    "| GET /api/consumption | rows | cache | req/s | p50 ms | p99 ms | bare SQL query ms |",
+  );
+  console.log("|---|---|---|---|---|---|---|");
+  for (const cacheMb of [0, 64]) {
+    const config = { ...loadConfig({ DATABASE_URL: BENCH_URL }), consumptionCacheMb: cacheMb };
+    const app = createApp({ sql, config });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+    try {
+      for (const [label, start, end] of ranges) {
+        const url =
+          `http://127.0.0.1:${server.addr.port}/api/consumption?start=${start}&end=${end}`;
+        const rows = (await (await fetch(url)).json()).count;
+        const wrk = await runWrk(url);
+        const sqlMs = await bareQueryMs(sql, start, end);
+        console.log(
+          `| ${label} | ${rows} | ${
+            cacheMb ? "on" : "off"
+          } | ${wrk.requestsPerSecond} | ${wrk.p50} | ${wrk.p99} | ${sqlMs.toFixed(2)} |`,
+        );
+      }
+    } finally {
+      await server.shutdown();
     }
-  } finally {
-    await server.shutdown();
   }
 }
 

@@ -1,5 +1,5 @@
 /** Queries over `rte_consumption`. */
-import type { Sql } from "./client.ts";
+import type { Sql, Transaction } from "./client.ts";
 
 export type Nature = "real_time" | "consolidated" | "definitive";
 
@@ -11,7 +11,8 @@ export interface ConsumptionRange {
 }
 
 export interface ConsumptionRow {
-  period_start: Date;
+  /** Epoch milliseconds: cheaper to decode than a Date, which adds a fifth to a year's read. */
+  period_start_ms: number;
   consumption_mw: number;
   nature: Nature;
 }
@@ -22,7 +23,7 @@ export async function listConsumption(
   range: ConsumptionRange,
 ): Promise<ConsumptionRow[]> {
   return await sql<ConsumptionRow[]>`
-    select period_start, consumption_mw, nature
+    select extract(epoch from period_start)::float8 * 1000 as period_start_ms, consumption_mw, nature
     from rte_consumption
     where perimeter = ${range.perimeter}
       and period_start between ${range.start} and ${range.end}
@@ -43,4 +44,20 @@ export async function latestConsumption(
     select distinct on (perimeter) perimeter, period_start, nature
     from rte_consumption
     order by perimeter, period_start desc`;
+}
+
+/** Postgres channel announcing that `rte_consumption` changed (sent on commit). */
+const CHANGED_CHANNEL = "rte_consumption_changed";
+
+/** Called inside a loading transaction that changed rows; delivered when it commits. */
+export async function notifyConsumptionChanged(tx: Transaction): Promise<void> {
+  await tx`select pg_notify(${CHANGED_CHANNEL}, '')`;
+}
+
+/**
+ * Calls `onChange` on every committed change, from any process, and also each time the
+ * listening connection is (re)established, since changes may have been missed meanwhile.
+ */
+export async function watchConsumptionChanges(sql: Sql, onChange: () => void): Promise<void> {
+  await sql.listen(CHANGED_CHANNEL, onChange, onChange);
 }

@@ -130,3 +130,30 @@ Deno.test("consumption answers 503 problem when the database is unreachable", as
   await response.body?.cancel();
   await sql.end();
 });
+
+Deno.test("a cached answer is replaced once an ingest commits new values", async () => {
+  await using app = await createTestApp();
+  await loadDays(app.db.sql, ["2018-01-01"]);
+  const path = "/api/consumption?start=2018-01-01T06:00&end=2018-01-01T06:00";
+  const first = await (await app.request(path)).json();
+  assert.equal(first.data[0].consumption_w, 50_600_000_000);
+  // A change behind the loaders' back sends no notification: the cached answer stays.
+  await app.db.sql`delete from rte_consumption`;
+  assert.deepEqual(await (await app.request(path)).json(), first, "served from the cache");
+
+  await loadRteSource(app.db.sql, {
+    name: "reissued.xls",
+    bytes: eco2mixXls(halfHourlyDay("2018-01-01", (time) => byTime(time) + 1)),
+  });
+  // The change notification arrives asynchronously after the commit.
+  let latest = first;
+  for (
+    let attempt = 0;
+    attempt < 100 && latest.data[0].consumption_w === 50_600_000_000;
+    attempt++
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    latest = await (await app.request(path)).json();
+  }
+  assert.equal(latest.data[0].consumption_w, 50_601_000_000);
+});

@@ -10,11 +10,12 @@
  *   share keys. The first occurrence stays absent (48 half-hours), never invented.
  */
 import type { Nature } from "../../db/consumption.ts";
-import { epochMsToZoned, parseIsoInZone, zonedToEpochMs } from "../../lib/zoned_time.ts";
+import { offsetMinutes, parseIsoInZone, zonedToEpochMs } from "../../lib/zoned_time.ts";
 import { RteFormatError } from "./errors.ts";
 import type { ConsumptionRecord } from "./parse.ts";
 
 export const PARIS = "Europe/Paris";
+const HOUR_MS = 3_600_000;
 
 export interface HalfHour {
   perimeter: string;
@@ -24,27 +25,70 @@ export interface HalfHour {
 }
 
 /** The half-hour this record stands for, or undefined when it carries none. */
-export function toHalfHour(
-  file: string,
-  record: ConsumptionRecord,
-): HalfHour | undefined {
+export function toHalfHour(file: string, record: ConsumptionRecord): HalfHour | undefined {
   if (record.consumptionMw === null) return undefined;
-  const [hour, minute] = record.time.split(":").map(Number);
+  const minute = Number(record.time.slice(3, 5));
   if (minute !== 0 && minute !== 30) return undefined;
-  const [year, month, day] = record.date.split("-").map(Number);
-  const local = { year, month, day, hour, minute, second: 0 };
-  const periodStartMs = zonedToEpochMs(PARIS, local, "later")!;
-  if (!sameWallClock(epochMsToZoned(PARIS, periodStartMs), local)) {
-    return undefined; // DST gap
-  }
+  const hour = Number(record.time.slice(0, 2));
+  const periodStartMs = record.instant === undefined
+    ? parisInstant(record.date, hour, minute)
+    : existsInParis(record.date, hour, minute) && instantOf(file, record.line, record.instant);
+  if (periodStartMs === undefined || periodStartMs === false) return undefined; // DST gap
   return {
     perimeter: record.perimeter,
-    periodStartMs: record.instant === undefined
-      ? periodStartMs
-      : instantOf(file, record.line, record.instant),
+    periodStartMs,
     consumptionMw: record.consumptionMw,
     nature: record.nature,
   };
+}
+
+interface ParisDay {
+  wallMidnightMs: number;
+  /** The offset in ms when it is the same all day (every day but the two DST days). */
+  steadyOffsetMs?: number;
+}
+
+// A file repeats each date 96 times: work out each day's offset once.
+const parisDays = new Map<string, ParisDay>();
+
+function parisDay(date: string): ParisDay {
+  let day = parisDays.get(date);
+  if (!day) {
+    const [year, month, dayOfMonth] = date.split("-").map(Number);
+    const wallMidnightMs = Date.UTC(year, month - 1, dayOfMonth);
+    const before = offsetMinutes(PARIS, wallMidnightMs - 12 * HOUR_MS);
+    const after = offsetMinutes(PARIS, wallMidnightMs + 36 * HOUR_MS);
+    day = before === after
+      ? { wallMidnightMs, steadyOffsetMs: before * 60_000 }
+      : { wallMidnightMs };
+    parisDays.set(date, day);
+  }
+  return day;
+}
+
+/**
+ * The UTC instant of a Paris wall-clock time: a repeated (autumn) time takes its second
+ * occurrence, a time that does not exist (spring) gives undefined.
+ */
+function parisInstant(date: string, hour: number, minute: number): number | undefined {
+  const day = parisDay(date);
+  const wallMs = day.wallMidnightMs + (hour * 60 + minute) * 60_000;
+  if (day.steadyOffsetMs !== undefined) return wallMs - day.steadyOffsetMs;
+  const wall = new Date(wallMs);
+  const local = {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour,
+    minute,
+    second: 0,
+  };
+  const epochMs = zonedToEpochMs(PARIS, local, "later")!;
+  return epochMs + offsetMinutes(PARIS, epochMs) * 60_000 === wallMs ? epochMs : undefined;
+}
+
+function existsInParis(date: string, hour: number, minute: number): boolean {
+  return parisInstant(date, hour, minute) !== undefined;
 }
 
 function instantOf(file: string, line: number, text: string): number {
@@ -53,13 +97,4 @@ function instantOf(file: string, line: number, text: string): number {
   } catch (error) {
     throw new RteFormatError(file, (error as Error).message, line);
   }
-}
-
-function sameWallClock(
-  a: { year: number; month: number; day: number; hour: number; minute: number },
-  b: { year: number; month: number; day: number; hour: number; minute: number },
-): boolean {
-  return a.year === b.year && a.month === b.month && a.day === b.day &&
-    a.hour === b.hour &&
-    a.minute === b.minute;
 }

@@ -5,6 +5,7 @@
  * an equal nature overwrites only a changed value, so re-running a load changes nothing.
  */
 import type { Sql, Transaction } from "../../db/client.ts";
+import { notifyConsumptionChanged } from "../../db/consumption.ts";
 import { RteFormatError } from "./errors.ts";
 import { type HalfHour, toHalfHour } from "./half_hours.ts";
 import { decodeLines } from "./lines.ts";
@@ -29,7 +30,7 @@ export interface LoadResult {
 
 export type Progress = (file: string, rowsRead: number) => void;
 
-const BATCH_SIZE = 10_000;
+const BATCH_SIZE = 2500;
 
 export async function loadRteSource(
   sql: Sql,
@@ -48,13 +49,15 @@ export async function loadRteStream(
   return await sql.begin(async (tx) => {
     let rowsRead = 0;
     let rowsChanged = 0;
-    let batch = new Map<string, HalfHour>();
+    let batch = new Map<string, Map<number, HalfHour>>(); // perimeter → instant → value
+    let batchSize = 0;
     // One write in flight while the next batch is parsed: the database and the parser overlap.
     let inFlight: Promise<number> | undefined;
     const flush = async () => {
-      const write = upsertHalfHours(tx, name, [...batch.values()]);
+      const write = upsertHalfHours(tx, name, [...batch.values()].flatMap((m) => [...m.values()]));
       write.catch(() => {}); // awaited below; this only keeps it from counting as unhandled
       batch = new Map();
+      batchSize = 0;
       if (inFlight) rowsChanged += await inFlight;
       inFlight = write;
       progress?.(name, rowsRead);
@@ -65,13 +68,17 @@ export async function loadRteStream(
         if (!halfHour) continue;
         rowsRead++;
         // Last one wins inside a batch; ON CONFLICT handles repeats across batches.
-        batch.set(`${halfHour.perimeter}\u0000${halfHour.periodStartMs}`, halfHour);
+        let instants = batch.get(halfHour.perimeter);
+        if (!instants) batch.set(halfHour.perimeter, instants = new Map());
+        instants.set(halfHour.periodStartMs, halfHour);
+        batchSize++;
       }
-      if (batch.size >= BATCH_SIZE) await flush();
+      if (batchSize >= BATCH_SIZE) await flush();
     }
     await flush();
     rowsChanged += await inFlight!;
     if (rowsRead === 0) throw new RteFormatError(name, "no consumption value in the file");
+    if (rowsChanged > 0) await notifyConsumptionChanged(tx);
     return { file: name, rowsRead, rowsChanged };
   }) as LoadResult;
 }

@@ -279,18 +279,15 @@ function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }
 
-function parseMegawatts(
-  file: string,
-  line: number,
-  text: string,
-): number | null {
+function parseMegawatts(file: string, line: number, text: string): number | null {
   if (MISSING.has(text)) return null;
-  if (!/^\d+$/.test(text)) {
-    throw new RteFormatError(
-      file,
-      `Cannot parse consumption "${text}": expected whole MW`,
-      line,
-    );
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48; // a hot loop: a regex here cost a tenth of the parse
+    if (digit < 0 || digit > 9) {
+      throw new RteFormatError(file, `Cannot parse consumption "${text}": expected whole MW`, line);
+    }
+    value = value * 10 + digit;
   }
-  return Number(text);
+  return value;
 }
