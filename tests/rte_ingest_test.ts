@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { zipSync } from "fflate";
 import type { Sql } from "../db/client.ts";
 import { loadRteSource, RteFormatError } from "../ingest/rte/load.ts";
 import { createTestDatabase } from "./helpers/database.ts";
@@ -316,6 +317,11 @@ Deno.test("bad files fail with one message naming file and line and leave the da
       /^long\.xls: line 12477: Cannot parse consumption "12a4": expected whole MW$/,
     ],
     ["notes.txt", good, /^notes\.txt: unsupported file type/],
+    [
+      "two.zip",
+      new Uint8Array(zipSync({ "a.xls": good, "b.xls": good })),
+      /^two\.zip: more than one file in the zip$/,
+    ],
   ];
   for (const [name, bytes, message] of cases) {
     await assert.rejects(

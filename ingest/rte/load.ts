@@ -10,7 +10,7 @@ import { RteFormatError } from "./errors.ts";
 import { type HalfHour, toHalfHour } from "./half_hours.ts";
 import { decodeLines } from "./lines.ts";
 import { type Dialect, parseConsumption } from "./parse.ts";
-import { unzipStream } from "./unzip.ts";
+import { openZipEntry } from "./unzip.ts";
 
 export { RteFormatError };
 
@@ -115,43 +115,14 @@ async function upsertHalfHours(
 
 /** Records of a file: unzips when needed, picks the dialect from the (entry) name. */
 async function* parseContent(name: string, chunks: AsyncIterable<Uint8Array>) {
-  if (!name.toLowerCase().endsWith(".zip")) {
-    const dialect = dialectOf(name);
-    yield* parseConsumption(
-      name,
-      dialect,
-      decodeLines(name, chunks, encodingOf(dialect)),
-    );
-    return;
+  let label = name;
+  if (name.toLowerCase().endsWith(".zip")) {
+    const entry = await openZipEntry(name, chunks);
+    label = `${name}/${entry.name}`;
+    chunks = entry.chunks;
   }
-  let entryName: string | undefined;
-  const entryChunks = async function* () {
-    for await (const chunk of unzipStream(name, chunks)) {
-      if (entryName !== undefined && chunk.entry !== entryName) {
-        throw new RteFormatError(
-          name,
-          `more than one file in the zip (${chunk.entry})`,
-        );
-      }
-      entryName = chunk.entry;
-      yield chunk.bytes;
-    }
-  };
-  // The dialect comes from the entry's name, known with its first chunk.
-  const iterator = entryChunks();
-  const first = await iterator.next();
-  if (first.done) throw new RteFormatError(name, "the zip holds no file");
-  const label = `${name}/${entryName}`;
   const dialect = dialectOf(label);
-  const rest = async function* () {
-    yield first.value;
-    yield* { [Symbol.asyncIterator]: () => iterator };
-  };
-  yield* parseConsumption(
-    label,
-    dialect,
-    decodeLines(label, rest(), encodingOf(dialect)),
-  );
+  yield* parseConsumption(label, dialect, decodeLines(label, chunks, encodingOf(dialect)));
 }
 
 function dialectOf(name: string): Dialect {

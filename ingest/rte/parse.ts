@@ -232,19 +232,19 @@ function readRecord(
   return record;
 }
 
-const natureCache = new Map<string, Nature | undefined>();
+let lastNature: { text: string; nature: Nature | undefined } = { text: "", nature: undefined };
 
-// Every row repeats its file's nature: normalise each distinct spelling once.
+// Every row repeats its file's nature: normalise a spelling once per run of equal rows.
 function natureOf(text: string): Nature | undefined {
-  if (!natureCache.has(text)) natureCache.set(text, NATURES[normalise(text)]);
-  return natureCache.get(text);
+  if (text !== lastNature.text) lastNature = { text, nature: NATURES[normalise(text)] };
+  return lastNature.nature;
 }
 
-const validDates = new Set<string>();
+let lastValidDate = "";
 
-// A file repeats each date 96 times: validate each distinct one once.
+// A file repeats each date 96 times in a row: validate it once per run.
 function checkDate(file: string, line: number, text: string): string {
-  if (validDates.has(text)) return text;
+  if (text === lastValidDate) return text;
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!match) {
     throw new RteFormatError(file, `Cannot parse date "${text}": expected YYYY-MM-DD`, line);
@@ -256,7 +256,7 @@ function checkDate(file: string, line: number, text: string): string {
   if (day < 1 || day > daysInMonth(year, month)) {
     throw new RteFormatError(file, `Cannot parse "${text}": day out of range`, line);
   }
-  validDates.add(text);
+  lastValidDate = text;
   return text;
 }
 

@@ -1,91 +1,131 @@
 /**
- * Streaming unzip: yields the decompressed bytes of each entry as compressed chunks arrive,
- * so memory stays bounded by a chunk's expansion, not by the file size.
+ * Streaming unzip of RTE's single-file zips: reads the local file header, then inflates
+ * exactly the entry's compressed bytes with the runtime's native `DecompressionStream`, so
+ * memory stays bounded by a chunk and not by the file. Only what RTE serves is accepted:
+ * stored or deflated entries whose sizes are in the local header.
  */
-import { Unzip, type UnzipFile, UnzipInflate } from "fflate";
 import { RteFormatError } from "./errors.ts";
 
-export interface ZipEntryChunk {
-  entry: string;
-  bytes: Uint8Array;
-  /** True on the entry's last chunk. */
-  final: boolean;
+export interface ZipEntry {
+  name: string;
+  /** The entry's uncompressed bytes, chunk by chunk. */
+  chunks: AsyncIterable<Uint8Array>;
 }
 
-export async function* unzipStream(
+const LOCAL_HEADER = 0x04034b50;
+const CENTRAL_HEADER = 0x02014b50;
+const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+const HEADER_SIZE = 30;
+
+/** The zip's one entry. Errors name the zip: not a zip, truncated, corrupt, several files. */
+export async function openZipEntry(
   zipName: string,
   compressed: AsyncIterable<Uint8Array>,
-): AsyncGenerator<ZipEntryChunk> {
-  const ready: ZipEntryChunk[] = [];
-  const open = new Set<string>();
-  let failure: Error | undefined;
-  let entries = 0;
-  const unzip = new Unzip((file: UnzipFile) => {
-    entries++;
-    open.add(file.name);
-    file.ondata = (error, bytes, final) => {
-      if (error) {
-        failure ??= new RteFormatError(
-          zipName,
-          `corrupt zip entry ${file.name}: ${error.message}`,
-        );
-        return;
+): Promise<ZipEntry> {
+  const reader = new ByteReader(compressed[Symbol.asyncIterator]());
+  const fail = (detail: string) => new RteFormatError(zipName, detail);
+  const header = await reader.read(HEADER_SIZE);
+  if (header.length === 0) throw fail("the zip is empty");
+  if (header.length < 4 || view(header).getUint32(0, true) !== LOCAL_HEADER) {
+    throw fail(describeNotZip(header));
+  }
+  if (header.length < HEADER_SIZE) throw fail("truncated zip: the header ends early");
+  const fields = view(header);
+  const flags = fields.getUint16(6, true);
+  const method = fields.getUint16(8, true);
+  const compressedSize = fields.getUint32(18, true);
+  const size = fields.getUint32(22, true);
+  const nameBytes = await reader.read(fields.getUint16(26, true) + fields.getUint16(28, true));
+  const name = new TextDecoder(flags & 0x800 ? "utf-8" : "latin1")
+    .decode(nameBytes.subarray(0, fields.getUint16(26, true)));
+  if (flags & 0x1) throw fail(`${name} is encrypted`);
+  if (flags & 0x8) {
+    throw fail(`${name}: sizes not in the local header (a streamed zip); unzip it first`);
+  }
+  if (method !== 0 && method !== 8) throw fail(`${name}: unsupported compression method ${method}`);
+
+  async function* entryChunks(): AsyncGenerator<Uint8Array> {
+    const raw = reader.take(compressedSize, () => fail(`truncated zip: ${name} ends early`));
+    const inflated = method === 0 ? raw : ReadableStream.from(raw).pipeThrough(
+      // Its writable side is typed BufferSource, which every Uint8Array is.
+      new DecompressionStream("deflate-raw") as ReadableWritablePair<Uint8Array, Uint8Array>,
+    );
+    let produced = 0;
+    try {
+      for await (const chunk of inflated) {
+        produced += chunk.length;
+        yield chunk;
       }
-      ready.push({ entry: file.name, bytes, final });
-      if (final) open.delete(file.name);
-    };
-    file.start();
-  });
-  unzip.register(UnzipInflate);
-  let sawBytes = false;
-  for await (const chunk of compressed) {
-    if (!sawBytes && chunk.length > 0) {
-      sawBytes = true;
-      if (chunk[0] !== 0x50 || chunk[1] !== 0x4b) {
-        throw new RteFormatError(zipName, describeNotZip(chunk));
-      }
+    } catch (error) {
+      if (error instanceof RteFormatError) throw error;
+      throw fail(`corrupt zip entry ${name}: ${(error as Error).message}`);
     }
-    pushOrFail(unzip, zipName, chunk, false);
-    if (failure) throw failure;
-    yield* ready.splice(0);
+    if (produced !== size) {
+      throw fail(`corrupt zip entry ${name}: ${produced} bytes inflated, header says ${size}`);
+    }
+    const next = await reader.read(4);
+    const signature = next.length === 4 ? view(next).getUint32(0, true) : undefined;
+    if (signature === LOCAL_HEADER) throw fail("more than one file in the zip");
+    if (signature !== CENTRAL_HEADER && signature !== END_OF_CENTRAL_DIRECTORY) {
+      throw fail("truncated zip: the central directory is missing");
+    }
   }
-  pushOrFail(unzip, zipName, new Uint8Array(0), true);
-  if (failure) throw failure;
-  yield* ready.splice(0);
-  if (entries === 0) {
-    throw new RteFormatError(
-      zipName,
-      "the zip holds no file (empty or truncated)",
-    );
-  }
-  if (open.size > 0) {
-    throw new RteFormatError(
-      zipName,
-      `truncated zip: ${[...open].join(", ")} ends early`,
-    );
-  }
+  return { name, chunks: entryChunks() };
 }
 
-function pushOrFail(
-  unzip: Unzip,
-  zipName: string,
-  chunk: Uint8Array,
-  final: boolean,
-): void {
-  try {
-    unzip.push(chunk, final);
-  } catch (error) {
-    throw new RteFormatError(
-      zipName,
-      `corrupt zip: ${(error as Error).message}`,
-    );
-  }
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function describeNotZip(start: Uint8Array): string {
-  const text = new TextDecoder().decode(start.subarray(0, 200)).trimStart()
-    .toLowerCase();
+  const text = new TextDecoder().decode(start).trimStart().toLowerCase();
   return text.startsWith("<!doctype html") || text.startsWith("<html")
     ? "not a zip: got an HTML page"
     : "not a zip (no PK signature)";
+}
+
+/** Reads exact byte counts from a chunk iterator, keeping what it read ahead. */
+class ByteReader {
+  #pending: Uint8Array = new Uint8Array(0);
+  #done = false;
+
+  constructor(private source: AsyncIterator<Uint8Array>) {}
+
+  /** Up to `count` bytes; fewer only at the end of the input. */
+  async read(count: number): Promise<Uint8Array> {
+    while (this.#pending.length < count && await this.#pull());
+    const bytes = this.#pending.subarray(0, count);
+    this.#pending = this.#pending.subarray(bytes.length);
+    return bytes;
+  }
+
+  /** Exactly `count` bytes as chunks; `truncated()` is thrown if the input ends first. */
+  async *take(count: number, truncated: () => Error): AsyncGenerator<Uint8Array> {
+    let left = count;
+    while (left > 0) {
+      if (this.#pending.length === 0 && !await this.#pull()) throw truncated();
+      const bytes = this.#pending.subarray(0, left);
+      this.#pending = this.#pending.subarray(bytes.length);
+      left -= bytes.length;
+      yield bytes;
+    }
+  }
+
+  async #pull(): Promise<boolean> {
+    if (this.#done) return false;
+    const next = await this.source.next();
+    if (next.done) {
+      this.#done = true;
+      return false;
+    }
+    this.#pending = this.#pending.length === 0 ? next.value : concat(this.#pending, next.value);
+    return true;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }
