@@ -1,6 +1,6 @@
 /** Queries over `ticketmaster_events`. */
 import type { Sql } from "./client.ts";
-import { type EventRow, formatUtc } from "../ingest/ticketmaster/event_row.ts";
+import { CSV_COLUMNS, type EventRow, formatUtc } from "../ingest/ticketmaster/event_row.ts";
 
 export interface StoredEvent extends EventRow {
   fetched_at: string;
@@ -13,7 +13,11 @@ export interface EventFilter {
   segmentId?: string;
 }
 
-// 19 parameters per row; postgres allows 65,535 per statement.
+const COLUMNS = [...CSV_COLUMNS, "segment_id", "fetched_at"] as const;
+// Constant column names only: safe to splice into the statement.
+const UPDATE_SET = COLUMNS.filter((column) => column !== "id")
+  .map((column) => `${column} = excluded.${column}`).join(", ");
+// 20 parameters per row; postgres allows 65,535 per statement.
 const BATCH_ROWS = 1000;
 
 /** Inserts or refreshes events by id, all or nothing; returns how many were written. */
@@ -29,51 +33,8 @@ export async function upsertEvents(
         fetched_at: fetchedAt,
       }));
       await tx`
-        insert into ticketmaster_events ${
-        tx(
-          batch,
-          "id",
-          "title",
-          "local_date",
-          "local_time",
-          "start_utc",
-          "time_zone",
-          "venue_name",
-          "address",
-          "address_lines",
-          "city",
-          "province",
-          "postal_code",
-          "country",
-          "image_url",
-          "segment",
-          "segment_id",
-          "genre",
-          "status",
-          "url",
-          "fetched_at",
-        )
-      }
-        on conflict (id) do update set
-          title = excluded.title,
-          local_date = excluded.local_date,
-          local_time = excluded.local_time,
-          start_utc = excluded.start_utc,
-          time_zone = excluded.time_zone,
-          venue_name = excluded.venue_name,
-          address = excluded.address,
-          address_lines = excluded.address_lines,
-          city = excluded.city,
-          province = excluded.province,
-          postal_code = excluded.postal_code,
-          country = excluded.country,
-          image_url = excluded.image_url,
-          segment = excluded.segment,
-          segment_id = excluded.segment_id,
-          genre = excluded.genre,
-          status = excluded.status,
-          url = excluded.url,
-          fetched_at = excluded.fetched_at`;
+        insert into ticketmaster_events ${tx(batch, ...COLUMNS)}
+        on conflict (id) do update set ${tx.unsafe(UPDATE_SET)}`;
     }
   });
   return rows.length;

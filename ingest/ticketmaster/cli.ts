@@ -18,14 +18,9 @@ import { resolveSegment, type Segment } from "./segments.ts";
 
 const USAGE = "usage: deno task events --from YYYY-MM-DD --to YYYY-MM-DD [--segment NAME|ID] " +
   "[--out FILE|-] [--exclude-archtics] [--no-db] [--max-requests N] | --list-segments";
-const ENV_NAMES = [
-  "DATABASE_URL",
-  "TICKETMASTER_API_KEY",
-  "TICKETMASTER_BASE_URL",
-] as const;
 
 export interface CliDeps {
-  /** Defaults to the process environment (only the names above are read). */
+  /** Defaults to the process environment, as `loadConfig` reads it. */
   env?: Record<string, string | undefined>;
   /** A database to use instead of DATABASE_URL; left open. */
   sql?: Sql;
@@ -55,7 +50,7 @@ export async function main(args: string[], deps: CliDeps = {}): Promise<number> 
     return 2;
   }
   try {
-    const config = loadConfig(deps.env ?? readEnv());
+    const config = deps.env ? loadConfig(deps.env) : loadConfig();
     if (!config.ticketmasterApiKey) {
       stderr(
         "error: TICKETMASTER_API_KEY is not set (get a key at https://developer.ticketmaster.com)",
@@ -217,10 +212,6 @@ async function writeStdout(text: string): Promise<void> {
   for (let written = 0; written < bytes.length;) {
     written += await Deno.stdout.write(bytes.subarray(written));
   }
-}
-
-function readEnv(): Record<string, string | undefined> {
-  return Object.fromEntries(ENV_NAMES.map((name) => [name, Deno.env.get(name)]));
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
