@@ -35,6 +35,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # Service) instead of loopback; .ci/steps/deploy.sh checks they stay in step.
 CMD ["deno", "run", "--cached-only", "--frozen", \
      "--allow-net=0.0.0.0:8000,db:5432,eco2mix.rte-france.com:443,airqino-api.magentalab.it:443", \
-     "--allow-env=DATABASE_URL,PG*,HOST,PORT,MAX_RANGE_DAYS,CONSUMPTION_CACHE_MB,RTE_BASE_URL,REFRESH_INTERVAL_MINUTES,RTE_BACKFILL_YEARS,AIRQINO_BASE_URL,AIRQINO_TOKEN,AIRQINO_STATIONS,AIRQUALITY_INTERVAL_MINUTES,TICKETMASTER_API_KEY,TICKETMASTER_BASE_URL", \
+     "--allow-env=DATABASE_URL,PG*,HOST,PORT,MAX_RANGE_DAYS,CONSUMPTION_CACHE_MB,RTE_BASE_URL,REFRESH_INTERVAL_MINUTES,RTE_BACKFILL_YEARS,AIRQINO_BASE_URL,AIRQINO_TOKEN,AIRQINO_STATIONS,AIRQUALITY_INTERVAL_MINUTES", \
      "--allow-read=web/dist,db/migrations", \
      "main.ts"]

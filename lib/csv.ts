@@ -1,7 +1,7 @@
 /**
  * CSV for spreadsheets (Google Sheets, Excel): UTF-8 with a BOM so Excel detects the
- * encoding, RFC 4180 quoting, CRLF line ends. Values that a spreadsheet would run as a
- * formula (=, +, -, @ at the start of text) are prefixed with a quote.
+ * encoding, RFC 4180 quoting, CRLF line ends. Text that a spreadsheet would run as a formula
+ * (starting with =, +, -, @, tab or CR, unless it is a plain number) gets a leading quote.
  */
 import { stringify } from "csv-stringify/sync";
 
@@ -20,5 +20,5 @@ export function toCsv(header: string[], rows: CsvValue[][]): string {
 function cell(value: CsvValue): string {
   if (value === null || value === undefined) return "";
   if (typeof value !== "string") return String(value);
-  return /^[=+\-@]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
+  return /^[=+\-@\t\r]/.test(value) && !/^-?\d+(\.\d+)?$/.test(value) ? `'${value}` : value;
 }

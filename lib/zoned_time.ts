@@ -3,8 +3,9 @@
  * Intl once per UTC day and are cached, so converting a year of rows costs ~365 Intl calls.
  */
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
 export interface LocalDateTime {
   year: number;

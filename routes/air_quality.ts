@@ -11,12 +11,11 @@ import {
   type StationRow,
 } from "../db/air_quality.ts";
 import { CSV_CONTENT_TYPE, toCsv } from "../lib/csv.ts";
-import { parseIsoInZone } from "../lib/zoned_time.ts";
+import { DAY_MS, HOUR_MS, parseIsoInZone } from "../lib/zoned_time.ts";
 import { ProblemError } from "./problem.ts";
+import { parseCalendarDate } from "../lib/calendar_date.ts";
 import { checkRange, outputFormat, parseQuery, requiredQuery } from "./query_params.ts";
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Units of the hourly columns (db/migrations/0003_air_quality.sql, airqino_parameters). */
@@ -73,8 +72,8 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
 
   app.get("/daily", async (c) => {
     const id = stationParam(c);
-    const from = parseQuery("from", requiredQuery(c, "from"), parseDay);
-    const to = parseQuery("to", requiredQuery(c, "to"), parseDay);
+    const from = parseQuery("from", requiredQuery(c, "from"), parseCalendarDate);
+    const to = parseQuery("to", requiredQuery(c, "to"), parseCalendarDate);
     checkRange(c, ["from", "to"], [Date.parse(from), Date.parse(to)], config.maxRangeDays);
     const format = outputFormat(c);
     const station = await requireStation(sql, id);
@@ -179,14 +178,6 @@ async function requireStation(sql: Queryable, id: string): Promise<StationRow> {
 function parseInstant(raw: string, endOfDay: boolean): number {
   const ms = parseIsoInZone(raw, "UTC");
   return endOfDay && DATE_ONLY.test(raw.trim()) ? ms + DAY_MS - HOUR_MS : ms;
-}
-
-function parseDay(raw: string): string {
-  if (!DATE_ONLY.test(raw.trim())) {
-    throw new RangeError(`Cannot parse "${raw}": expected a date YYYY-MM-DD`);
-  }
-  parseIsoInZone(raw, "UTC");
-  return raw.trim();
 }
 
 function stationRef(station: StationRow) {

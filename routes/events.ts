@@ -4,15 +4,15 @@ import type { AppDeps } from "../app.ts";
 import { listEvents } from "../db/events.ts";
 import { CSV_CONTENT_TYPE } from "../lib/csv.ts";
 import { compareRows, eventsCsv } from "../ingest/ticketmaster/event_row.ts";
-import { parseLocalDate } from "../ingest/ticketmaster/query_range.ts";
+import { parseCalendarDate } from "../lib/calendar_date.ts";
 import { resolveSegment } from "../ingest/ticketmaster/segments.ts";
 import { checkRange, outputFormat, parseQuery, requiredQuery } from "./query_params.ts";
 
 export function eventsRoutes({ sql, config }: AppDeps): Hono {
   const app = new Hono();
   app.get("/", async (c) => {
-    const from = parseQuery("from", requiredQuery(c, "from"), parseLocalDate);
-    const to = parseQuery("to", requiredQuery(c, "to"), parseLocalDate);
+    const from = parseQuery("from", requiredQuery(c, "from"), parseCalendarDate);
+    const to = parseQuery("to", requiredQuery(c, "to"), parseCalendarDate);
     checkRange(c, ["from", "to"], [Date.parse(from), Date.parse(to)], config.maxRangeDays);
     const rawSegment = c.req.query("segment");
     const segment = rawSegment === undefined

@@ -1,8 +1,7 @@
 /** Reading and checking query parameters; every failure is a 400 problem naming the parameter. */
 import type { Context } from "hono";
 import { invalidParameter, ProblemError } from "./problem.ts";
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from "../lib/zoned_time.ts";
 
 /** The raw value of a required query parameter, or a 400 naming it. */
 export function requiredQuery(c: Context, name: string): string {

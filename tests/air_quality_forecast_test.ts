@@ -6,7 +6,8 @@ import {
   forecastNext,
   type ModelOptions,
 } from "../ingest/airqino/forecast.ts";
-import { HOUR_MS, type HourlySeries, toSeries } from "../ingest/airqino/series.ts";
+import { type HourlySeries, toSeries } from "../ingest/airqino/series.ts";
+import { HOUR_MS } from "../lib/zoned_time.ts";
 
 const START = Date.UTC(2023, 0, 1);
 const RAW: ModelOptions = { ...DEFAULT_MODEL, transform: "identity" };

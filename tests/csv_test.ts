@@ -13,6 +13,16 @@ Deno.test("CSV starts with a BOM, uses CRLF and quotes only what needs quoting",
 });
 
 Deno.test("CSV leaves numbers alone but defuses text that a spreadsheet would run", () => {
-  const csv = toCsv(["v"], [["=HYPERLINK(1)"], ["-12.5"], [null], [42]]);
-  assert.equal(csv, "\uFEFFv\r\n'=HYPERLINK(1)\r\n-12.5\r\n\r\n42\r\n");
+  const csv = toCsv(["v"], [
+    ["=HYPERLINK(1)"],
+    ["-12.5"],
+    [null],
+    [42],
+    ["-2+3+cmd|' /C calc'!A0"],
+    ["\tx"],
+  ]);
+  assert.equal(
+    csv,
+    "\uFEFFv\r\n'=HYPERLINK(1)\r\n-12.5\r\n\r\n42\r\n'-2+3+cmd|' /C calc'!A0\r\n'\tx\r\n",
+  );
 });

@@ -4,7 +4,8 @@
  */
 import { backtest, DEFAULT_MODEL, type HorizonScore } from "./forecast.ts";
 import { FORECAST_PARAMETERS } from "./refresh_forecast.ts";
-import { HOUR_MS, toSeries } from "./series.ts";
+import { HOUR_MS } from "../../lib/zoned_time.ts";
+import { toSeries } from "./series.ts";
 import { readSharedHistory, SHARED_STATIONS } from "./shared_files.ts";
 
 /** History before the first scored origin, so the first models see four weeks of data. */

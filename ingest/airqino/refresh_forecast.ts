@@ -15,7 +15,8 @@ import {
   type ModelOptions,
   type Transform,
 } from "./forecast.ts";
-import { HOUR_MS, toSeries } from "./series.ts";
+import { DAY_MS, HOUR_MS } from "../../lib/zoned_time.ts";
+import { toSeries } from "./series.ts";
 
 export const MODEL_NAME = "ridge_lags_v1";
 
@@ -32,7 +33,6 @@ export interface ForecastSettings {
 
 export const DEFAULT_FORECAST_SETTINGS: ForecastSettings = { backtestDays: 60 };
 
-const DAY_MS = 86_400_000;
 // Features reach a week back; training needs its window before the first scored origin.
 const WEEK_HOURS = 7 * 24;
 

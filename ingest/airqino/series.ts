@@ -1,6 +1,5 @@
 /** Hourly values on a regular UTC grid: index i is the hour starting at startMs + i h. */
-
-export const HOUR_MS = 3_600_000;
+import { HOUR_MS } from "../../lib/zoned_time.ts";
 
 export interface HourlySeries {
   /** Start of the first hour, epoch ms (a whole UTC hour). */

@@ -10,12 +10,11 @@
  *   share keys. The first occurrence stays absent (48 half-hours), never invented.
  */
 import type { Nature } from "../../db/consumption.ts";
-import { offsetMinutes, parseIsoInZone, zonedToEpochMs } from "../../lib/zoned_time.ts";
+import { HOUR_MS, offsetMinutes, parseIsoInZone, zonedToEpochMs } from "../../lib/zoned_time.ts";
 import { RteFormatError } from "./errors.ts";
 import type { ConsumptionRecord } from "./parse.ts";
 
 export const PARIS = "Europe/Paris";
-const HOUR_MS = 3_600_000;
 
 export interface HalfHour {
   perimeter: string;

@@ -6,7 +6,8 @@
  * margin (events without a time are filtered on an undocumented instant), and the caller
  * keeps only events whose own local date falls in the range.
  */
-import { parseIsoInZone, zonedToEpochMs } from "../../lib/zoned_time.ts";
+import { addDays, parseCalendarDate } from "../../lib/calendar_date.ts";
+import { DAY_MS, zonedToEpochMs } from "../../lib/zoned_time.ts";
 
 export const QUEBEC_TIME_ZONES = [
   "America/Toronto",
@@ -14,7 +15,6 @@ export const QUEBEC_TIME_ZONES = [
   "America/Blanc-Sablon",
 ] as const;
 
-const DAY_MS = 86_400_000;
 const MARGIN_MS = DAY_MS;
 
 export interface LocalDateRange {
@@ -29,18 +29,9 @@ export interface InstantWindow {
   endSec: number;
 }
 
-/** `YYYY-MM-DD` or a RangeError like `Cannot parse "2025-02-30": day out of range`. */
-export function parseLocalDate(text: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    throw new RangeError(`Cannot parse "${text}": expected YYYY-MM-DD`);
-  }
-  parseIsoInZone(text, "UTC");
-  return text;
-}
-
 /** Checks both dates and their order; errors name the date at fault. */
 export function parseLocalDateRange(from: string, to: string): LocalDateRange {
-  const range = { from: parseLocalDate(from), to: parseLocalDate(to) };
+  const range = { from: parseCalendarDate(from), to: parseCalendarDate(to) };
   if (range.to < range.from) {
     throw new RangeError(`"to" (${to}) is before "from" (${from})`);
   }
@@ -59,14 +50,6 @@ export function queryWindow(range: LocalDateRange): InstantWindow {
 
 export function isInRange(localDate: string, range: LocalDateRange): boolean {
   return localDate >= range.from && localDate <= range.to;
-}
-
-export function addDays(date: string, days: number): string {
-  const [year, month, day] = date.split("-").map(Number);
-  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(
-    0,
-    10,
-  );
 }
 
 function localMidnight(zone: string, date: string): number {

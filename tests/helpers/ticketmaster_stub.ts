@@ -7,6 +7,7 @@
  * classificationName filters, the rate-limit headers, both Apigee 429 bodies, and the 401s.
  */
 import { serve } from "./server.ts";
+import { DAY_MS } from "../../lib/zoned_time.ts";
 
 export const STUB_API_KEY = "stub-key-3f9a";
 
@@ -39,7 +40,6 @@ export interface TicketmasterStub extends AsyncDisposable {
 
 const JSON_TYPE = "application/json;charset=utf-8";
 const HAL_TYPE = "application/hal+json;charset=utf-8";
-const DAY_MS = 86_400_000;
 const TOTAL_CAP = 10_000;
 const KNOWN_PARAMS = new Set([
   "apikey",
