@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { Config } from "./config.ts";
 import type { Sql } from "./db/client.ts";
-import { handleError, notFound } from "./routes/problem.ts";
+import { handleError, methodNotAllowed, notFound } from "./routes/problem.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { consumptionRoutes } from "./routes/consumption.ts";
 import { airQualityRoutes } from "./routes/air_quality.ts";
@@ -14,12 +14,16 @@ export interface AppDeps {
   config: Config;
 }
 
+const READ_ONLY_PATHS = ["/api/*", "/healthz", "/openapi.json", "/docs"];
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.route("/", statusRoutes(deps));
   app.route("/api/consumption", consumptionRoutes(deps));
   app.route("/api/air-quality", airQualityRoutes(deps));
   app.route("/api/events", eventsRoutes(deps));
+  // The API is read-only: writing methods on its paths are refused, not "not found".
+  app.on(["POST", "PUT", "PATCH", "DELETE"], READ_ONLY_PATHS, methodNotAllowed("GET"));
   app.route("/", webRoutes()); // last: it answers every path no route above claimed
   app.notFound(notFound);
   app.onError(handleError);

@@ -1,15 +1,20 @@
 /** Entry point: configuration → database schema → HTTP server and periodic jobs. */
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { createSql } from "./db/client.ts";
-import { ensureDatabase, migrate } from "./db/migrate.ts";
+import type { Sql } from "./db/client.ts";
+import { openDatabase } from "./db/open.ts";
 import { startScheduler } from "./ingest/scheduler.ts";
 import { scheduledJobs } from "./jobs.ts";
 
-const config = loadConfig();
-await ensureDatabase(config.databaseUrl);
-const sql = createSql(config.databaseUrl);
-await migrate(sql);
+let sql: Sql;
+let config;
+try {
+  config = loadConfig();
+  sql = await openDatabase(config.databaseUrl);
+} catch (error) {
+  console.error(`error: ${(error as Error).message}`);
+  Deno.exit(1);
+}
 
 const deps = { sql, config };
 const server = Deno.serve({ hostname: config.host, port: config.port }, createApp(deps).fetch);

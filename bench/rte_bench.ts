@@ -7,7 +7,8 @@
 import { createApp } from "../app.ts";
 import { loadConfig } from "../config.ts";
 import { createSql, type Sql } from "../db/client.ts";
-import { listConsumption } from "../db/consumption.ts";
+import { listConsumption, PARIS } from "../db/consumption.ts";
+import { parseIsoInZone } from "../lib/zoned_time.ts";
 import { ensureDatabase, migrate, withDatabase } from "../db/migrate.ts";
 import { loadRteStream } from "../ingest/rte/load.ts";
 
@@ -69,8 +70,10 @@ async function benchIngest(sql: Sql) {
 }
 
 async function benchEndpoint(sql: Sql) {
-  const ranges: Array<[string, string, string]> = [
-    ["1 day", "2018-03-15", "2018-03-15T23:30"],
+  // [label, start, end, wrk script]: the random-day script varies the day per request.
+  const cases: Array<[string, string, string, string?]> = [
+    ["1 day (same day)", "2018-03-15", "2018-03-15T23:30"],
+    ["1 day (random day of 6 years)", "2018-03-15", "2018-03-15T23:30", "bench/random_day.lua"],
     ["1 month", "2018-03-01", "2018-03-31T23:30"],
     ["1 year", "2018-01-01", "2018-12-31T23:30"],
   ];
@@ -83,11 +86,11 @@ async function benchEndpoint(sql: Sql) {
     const app = createApp({ sql, config });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
     try {
-      for (const [label, start, end] of ranges) {
+      for (const [label, start, end, script] of cases) {
         const url =
           `http://127.0.0.1:${server.addr.port}/api/consumption?start=${start}&end=${end}`;
         const rows = (await (await fetch(url)).json()).count;
-        const wrk = await runWrk(url);
+        const wrk = await runWrk(url, script);
         const sqlMs = await bareQueryMs(sql, start, end);
         console.log(
           `| ${label} | ${rows} | ${
@@ -101,9 +104,16 @@ async function benchEndpoint(sql: Sql) {
   }
 }
 
-async function runWrk(url: string) {
+async function runWrk(url: string, script?: string) {
   const output = await new Deno.Command("wrk", {
-    args: [`-t2`, `-c${WRK_CONNECTIONS}`, `-d${WRK_SECONDS}s`, "--latency", url],
+    args: [
+      "-t2",
+      `-c${WRK_CONNECTIONS}`,
+      `-d${WRK_SECONDS}s`,
+      "--latency",
+      ...(script ? ["-s", script] : []),
+      url,
+    ],
   }).output();
   const text = new TextDecoder().decode(output.stdout);
   if (output.code !== 0) throw new Error(`wrk failed: ${new TextDecoder().decode(output.stderr)}`);
@@ -127,8 +137,8 @@ function toMs(value: string): string {
 async function bareQueryMs(sql: Sql, start: string, end: string): Promise<number> {
   const range = {
     perimeter: "France",
-    start: new Date(`${start}T00:00:00+01:00`.slice(0, 25)),
-    end: new Date(`${end.length === 10 ? `${end}T00:00` : end}:00+01:00`),
+    start: new Date(parseIsoInZone(start, PARIS, "earlier")),
+    end: new Date(parseIsoInZone(end, PARIS, "later")),
   };
   for (let i = 0; i < 20; i++) await listConsumption(sql, range);
   const runs = 200;

@@ -1,6 +1,9 @@
 /** Queries over `rte_consumption`. */
 import type { Sql, Transaction } from "./client.ts";
 
+/** RTE publishes French wall-clock time; the API answers in it too. */
+export const PARIS = "Europe/Paris";
+
 export type Nature = "real_time" | "consolidated" | "definitive";
 
 export interface ConsumptionRange {

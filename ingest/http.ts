@@ -2,7 +2,8 @@
  * The one HTTP client for external APIs: per-attempt time-out, retries with exponential
  * backoff and jitter for network errors, 5xx and 429 (honouring Retry-After), and
  * conditional GET. Feeds with special rules (Ticketmaster's two kinds of 429) pass
- * `retryDelayMs` to decide per response.
+ * `retryDelayMs` to decide per response; `fetchAndReadWithRetry` also retries a body that
+ * cannot be read or parsed.
  */
 
 export class HttpError extends Error {
@@ -13,6 +14,10 @@ export class HttpError extends Error {
 }
 
 export interface FetchRetryOptions {
+  /** GET by default. */
+  method?: string;
+  /** Sent again on every attempt, so a string or URLSearchParams, never a stream. */
+  body?: string | URLSearchParams;
   headers?: HeadersInit;
   /** Per attempt. */
   timeoutMs?: number;
@@ -30,6 +35,11 @@ export interface FetchRetryOptions {
     response: Response,
     attempt: number,
   ) => number | undefined | Promise<number | undefined>;
+  /**
+   * How long to wait before retrying after a network error, a time-out or a failed read,
+   * or undefined to give up at once. Default: backoff.
+   */
+  errorDelayMs?: (error: unknown, attempt: number) => number | undefined;
 }
 
 const DEFAULTS = {
@@ -59,13 +69,28 @@ export function retryAfterMs(response: Response): number | undefined {
 }
 
 /**
- * GETs `url`. Returns the final response whatever its status (the caller decides what a
- * 404 means); throws HttpError when every attempt failed at the network level.
+ * GETs `url` (or sends `method` with `body`). Returns the final response whatever its status
+ * (the caller decides what a 404 means); throws HttpError when every attempt failed at the
+ * network level.
  */
 export async function fetchWithRetry(
   url: string | URL,
   options: FetchRetryOptions = {},
 ): Promise<Response> {
+  return await fetchAndReadWithRetry(url, (response) => Promise.resolve(response), options);
+}
+
+/**
+ * fetchWithRetry with the body read inside each attempt, under its time-out: when `read`
+ * throws (the connection drops mid-body, a 200 that is an HTML error page), the attempt is
+ * retried like a network error. `read` gets each attempt's final response, whatever its
+ * status; throws HttpError when no attempt could be read.
+ */
+export async function fetchAndReadWithRetry<T>(
+  url: string | URL,
+  read: (response: Response) => Promise<T>,
+  options: FetchRetryOptions = {},
+): Promise<T> {
   const { timeoutMs, retries, baseDelayMs, maxDelayMs } = {
     ...DEFAULTS,
     ...options,
@@ -75,29 +100,33 @@ export async function fetchWithRetry(
       response.status >= 500 || response.status === 429
         ? retryAfterMs(response) ?? backoffMs(attempt, baseDelayMs, maxDelayMs)
         : undefined);
-  let lastError = "";
+  const errorDelay = options.errorDelayMs ??
+    ((_: unknown, attempt: number) => backoffMs(attempt, baseDelayMs, maxDelayMs));
   for (let attempt = 0;; attempt++) {
     const signals = [AbortSignal.timeout(timeoutMs)];
     if (options.signal) signals.push(options.signal);
+    let response: Response | undefined;
     let waitMs: number | undefined;
     try {
-      const response = await fetch(url, {
+      response = await fetch(url, {
+        method: options.method,
+        body: options.body,
         headers: options.headers,
         signal: AbortSignal.any(signals),
       });
       waitMs = attempt < retries ? await retryDelay(response, attempt) : undefined;
-      if (waitMs === undefined) return response;
-      lastError = `HTTP ${response.status}`;
+      if (waitMs === undefined) return await read(response);
       await response.body?.cancel();
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      lastError = describeFetchError(error, timeoutMs);
-      if (attempt >= retries) {
+      if (response && !response.bodyUsed) await response.body?.cancel().catch(() => {});
+      waitMs = attempt < retries ? errorDelay(error, attempt) : undefined;
+      if (waitMs === undefined) {
         throw new HttpError(
-          `GET ${url} failed after ${attempt + 1} attempts: ${lastError}`,
+          `${options.method ?? "GET"} ${url} failed after ${attempt + 1} attempts: ` +
+            describeFetchError(error, timeoutMs),
         );
       }
-      waitMs = backoffMs(attempt, baseDelayMs, maxDelayMs);
     }
     await sleep(waitMs, options.signal);
   }
@@ -140,10 +169,13 @@ export type ConditionalResult =
   | { status: "not-modified" }
   | {
     status: "ok";
-    bytes: Uint8Array;
+    /** The body, streamed; it fails once it passes `maxBytes`. Read it or cancel it. */
+    body: ReadableStream<Uint8Array>;
     validators: Validators;
-    contentType: string | null;
   };
+
+/** Larger answers are refused: RTE's biggest file is a few megabytes. */
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * GET with If-None-Match / If-Modified-Since. A non-2xx, non-304 final response throws
@@ -152,32 +184,40 @@ export type ConditionalResult =
 export async function conditionalGet(
   url: string | URL,
   validators: Validators,
-  options: FetchRetryOptions = {},
+  options: FetchRetryOptions & { maxBytes?: number } = {},
 ): Promise<ConditionalResult> {
   const headers = new Headers(options.headers);
   if (validators.etag) headers.set("if-none-match", validators.etag);
-  if (validators.lastModified) {
-    headers.set("if-modified-since", validators.lastModified);
-  }
+  if (validators.lastModified) headers.set("if-modified-since", validators.lastModified);
   const response = await fetchWithRetry(url, { ...options, headers });
   if (response.status === 304) {
     await response.body?.cancel();
     return { status: "not-modified" };
   }
-  if (!response.ok) {
+  if (!response.ok || !response.body) {
     await response.body?.cancel();
-    throw new HttpError(
-      `GET ${url} answered HTTP ${response.status}`,
-      response.status,
-    );
+    throw new HttpError(`GET ${url} answered HTTP ${response.status}`, response.status);
   }
   return {
     status: "ok",
-    bytes: new Uint8Array(await response.arrayBuffer()),
+    body: response.body.pipeThrough(byteLimit(url, options.maxBytes ?? DEFAULT_MAX_BYTES)),
     validators: {
       etag: response.headers.get("etag"),
       lastModified: response.headers.get("last-modified"),
     },
-    contentType: response.headers.get("content-type"),
   };
+}
+
+function byteLimit(url: string | URL, maxBytes: number): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.length;
+      if (seen > maxBytes) {
+        controller.error(new HttpError(`GET ${url}: the answer is larger than ${maxBytes} bytes`));
+      } else {
+        controller.enqueue(chunk);
+      }
+    },
+  });
 }

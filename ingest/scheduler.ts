@@ -40,6 +40,11 @@ export async function withAdvisoryLock<T>(
   }
 }
 
+/** The advisory lock a job's runs hold; a CLI doing the same work takes it too. */
+export function jobLockName(jobName: string): string {
+  return `job:${jobName}`;
+}
+
 /**
  * Starts every enabled job: first run right away, then `intervalMs` after each run ends.
  * Errors are logged as one line and the job carries on at its next tick.
@@ -66,7 +71,7 @@ export function startScheduler(
     try {
       const outcome = await withAdvisoryLock(
         sql,
-        `job:${job.name}`,
+        jobLockName(job.name),
         () => job.run(controller.signal),
       );
       if (!outcome.ran) log(`${job.name}: skipped, another run holds the lock`);

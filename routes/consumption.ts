@@ -2,12 +2,11 @@
 import { Hono } from "hono";
 import type { AppDeps } from "../app.ts";
 import type { Sql } from "../db/client.ts";
-import { listConsumption, watchConsumptionChanges } from "../db/consumption.ts";
+import { listConsumption, PARIS, watchConsumptionChanges } from "../db/consumption.ts";
 import { LruCache } from "../lib/lru_cache.ts";
 import { formatZonedIso, parseIsoInZone } from "../lib/zoned_time.ts";
 import { checkRange, parseQuery, requiredQuery } from "./query_params.ts";
 
-export const PARIS = "Europe/Paris";
 const WATTS_PER_MW = 1_000_000;
 // Even if a change notification were lost, a cached answer is at most this old.
 const CACHE_TTL_MS = 5 * 60_000;
@@ -23,9 +22,9 @@ export function consumptionRoutes({ sql, config }: AppDeps): Hono {
   const listening = config.consumptionCacheMb > 0 ? listenOnce(sql, cache) : () => false;
 
   app.get("/", async (c) => {
-    const start = parseQuery("start", requiredQuery(c, "start"), parseBound);
-    const end = parseQuery("end", requiredQuery(c, "end"), parseBound);
-    const perimeter = c.req.query("perimeter") ?? "France";
+    const start = parseQuery("start", requiredQuery(c, "start"), (raw) => parseBound(raw, "start"));
+    const end = parseQuery("end", requiredQuery(c, "end"), (raw) => parseBound(raw, "end"));
+    const perimeter = parseQuery("perimeter", c.req.query("perimeter") ?? "France", parsePerimeter);
     checkRange(c, ["start", "end"], [start, end], config.maxRangeDays);
     const useCache = await listening();
     const key = `${perimeter}\u0000${start}\u0000${end}`;
@@ -80,9 +79,21 @@ function listenOnce(sql: Sql, cache: LruCache): () => Promise<boolean> {
   };
 }
 
-/** A bound: ISO date or date-time; without an offset it is Paris wall-clock time. */
-function parseBound(raw: string): number {
-  return parseIsoInZone(raw, PARIS, "earlier");
+/** `France` or a region name as RTE writes it (letters, digits, spaces, hyphens). */
+function parsePerimeter(raw: string): string {
+  if (!/^[\p{L}\p{N}][\p{L}\p{N} .'-]{0,63}$/u.test(raw)) {
+    throw new RangeError(`Cannot parse perimeter "${raw}": expected France or a region name`);
+  }
+  return raw;
+}
+
+/**
+ * A bound: ISO date or date-time; without an offset it is Paris wall-clock time, read by
+ * wall-clock order on DST days: a repeated time is its first occurrence as a start and its
+ * second as an end; a time the clock skipped falls on the gap's edge on the bound's side.
+ */
+function parseBound(raw: string, side: "start" | "end"): number {
+  return parseIsoInZone(raw, PARIS, side === "start" ? "earlier" : "later");
 }
 
 export const consumptionPaths = {
@@ -91,8 +102,9 @@ export const consumptionPaths = {
       summary: "France's consumed power, in watts, per half-hour",
       description:
         "Half-hours whose start instant lies between `start` and `end`, both included (like SQL BETWEEN). " +
-        "Bounds without an offset are Europe/Paris wall-clock time; a time that occurs twice (autumn) " +
-        "means its first occurrence, a time that does not exist (spring) moves forward by one hour.",
+        "Bounds without an offset are Europe/Paris wall-clock time. On DST days they select by " +
+        "wall-clock order: a time that occurs twice (autumn) is its first occurrence as start and its " +
+        "second as end; a time that does not exist (spring) falls on the edge of the gap.",
       parameters: [
         {
           name: "start",

@@ -39,6 +39,20 @@ export function invalidParameter(
   });
 }
 
+/** For a path that exists but not with this method (e.g. `POST /api/consumption`). */
+export function methodNotAllowed(allow: string) {
+  return (c: Context): Response => {
+    const response = problemResponse({
+      type: "about:blank",
+      title: "Method Not Allowed",
+      status: 405,
+      detail: `${c.req.method} is not supported here; use ${allow}`,
+    });
+    response.headers.set("allow", allow);
+    return response;
+  };
+}
+
 export function notFound(c: Context): Response {
   return problemResponse({
     type: "about:blank",

@@ -5,7 +5,7 @@ import { latestConsumption } from "../db/consumption.ts";
 import { type FileReport, latestRuns, type RunRow } from "../db/refresh_runs.ts";
 import { formatZonedIso } from "../lib/zoned_time.ts";
 import { RTE_SOURCE } from "../ingest/rte/refresh.ts";
-import { PARIS } from "./consumption.ts";
+import { PARIS } from "../db/consumption.ts";
 import { openApiDocument } from "./openapi.ts";
 import { renderDocsPage } from "./docs_page.ts";
 

@@ -86,6 +86,31 @@ Deno.test("DST days return 46 and 48 half-hours with the offset changing inside 
   ]);
 });
 
+Deno.test("bounds on DST days select by wall-clock order", async () => {
+  await using app = await createTestApp();
+  await loadDays(app.db.sql, ["2018-03-25", "2018-10-28"]);
+  const times = async (query: string) =>
+    (await (await app.request(`/api/consumption?${query}`)).json()).data.map(
+      (d: { time: string }) => d.time,
+    );
+  // Autumn: 02:00–02:30 as an end reaches the second occurrence, where RTE's rows are.
+  assert.deepEqual(await times("start=2018-10-28T02:00&end=2018-10-28T02:30"), [
+    "2018-10-28T02:00:00+01:00",
+    "2018-10-28T02:30:00+01:00",
+  ]);
+  assert.deepEqual(await times("start=2018-10-28T01:30&end=2018-10-28T02:00"), [
+    "2018-10-28T01:30:00+02:00",
+    "2018-10-28T02:00:00+01:00",
+  ]);
+  // Spring: 02:30 does not exist; as an end it stops before the gap, as a start after it.
+  assert.deepEqual(await times("start=2018-03-25T01:30&end=2018-03-25T02:30"), [
+    "2018-03-25T01:30:00+01:00",
+  ]);
+  assert.deepEqual(await times("start=2018-03-25T02:30&end=2018-03-25T03:00"), [
+    "2018-03-25T03:00:00+02:00",
+  ]);
+});
+
 Deno.test("a range without data answers an empty list", async () => {
   await using app = await createTestApp();
   const body = await (await app.request("/api/consumption?start=1999-01-01&end=1999-01-02")).json();
@@ -111,6 +136,12 @@ Deno.test("bad bounds answer 400 problems naming the parameter", async () => {
     ["/api/consumption?start=2018-01-01T25:00&end=2018-01-02", "start", /hour out of range/],
     ["/api/consumption?start=2018-01-02&end=2018-01-01", "end", /is before "start"/],
     ["/api/consumption?start=2018-01-01&end=2018-03-01", "end", /more than 31 days/],
+    [
+      "/api/consumption?start=2018-01-01&end=2018-01-02&perimeter=%00",
+      "perimeter",
+      /Cannot parse perimeter/,
+    ],
+    ["/api/consumption?start=0018-01-01&end=2018-01-02", "start", /year out of range/],
   ];
   for (const [path, parameter, detail] of cases) {
     const problem = await problemOf(await app.request(path));
@@ -119,6 +150,20 @@ Deno.test("bad bounds answer 400 problems naming the parameter", async () => {
     assert.ok(problem.type && problem.title, path);
     assert.match(problem.detail, detail, path);
   }
+});
+
+Deno.test("other methods than GET answer 405 with an Allow header", async () => {
+  await using app = await createTestApp();
+  const response = await app.request("/api/consumption?start=2018-01-01&end=2018-01-02", {
+    method: "POST",
+  });
+  assert.equal(response.status, 405);
+  assert.equal(response.headers.get("allow"), "GET");
+  assert.equal((await response.json()).title, "Method Not Allowed");
+  const head = await app.request("/api/consumption?start=2018-01-01&end=2018-01-02", {
+    method: "HEAD",
+  });
+  assert.equal(head.status, 200);
 });
 
 Deno.test("consumption answers 503 problem when the database is unreachable", async () => {

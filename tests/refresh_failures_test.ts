@@ -129,6 +129,23 @@ Deno.test("an annual file RTE has not published yet is noted and the run still s
   assert.equal(run.rows_changed, 96);
 });
 
+Deno.test("a backfill year RTE answers 404 for is a failure, not an unpublished file", async () => {
+  await using db = await createTestDatabase();
+  await using stub = startRteStub();
+  publishCurrentFiles(stub);
+
+  const { report } = await refreshFromStub(db.sql, stub.url, { now: SUMMER, backfillYears: 2 });
+
+  assert.equal(report.outcome, "failed");
+  const [run] = await listRuns(db.sql, "rte");
+  assert.deepEqual(run.files.map((f) => [f.name, f.status]), [
+    ["eCO2mix_RTE_Annuel-Definitif_2025.zip", "failed"],
+    ["eCO2mix_RTE_En-cours-Consolide.zip", "loaded"],
+    [TR_ZIP, "loaded"],
+  ]);
+  assert.match(run.error ?? "", /Annuel-Definitif_2025\.zip answered HTTP 404/);
+});
+
 Deno.test("one failing file fails the run but the other files still load", async () => {
   await using db = await createTestDatabase();
   await using stub = startRteStub();

@@ -55,9 +55,11 @@ Deno.test("ingest reports a bad file in one line, exits 1 and still loads the go
   try {
     await Deno.writeFile(`${dir}/a_bad.zip`, new TextEncoder().encode("<html>oops</html>"));
     await Deno.writeFile(`${dir}/b_good.xls`, eco2mixXls(halfHourlyDay("2018-01-02", byTime)));
-    const result = await run([dir], { sql: db.sql });
+    const result = await run([`${dir}/missing.zip`, dir], { sql: db.sql });
     assert.equal(result.code, 1);
-    assert.deepEqual(result.err, ["error: a_bad.zip: not a zip: got an HTML page"]);
+    assert.equal(result.err.length, 2);
+    assert.match(result.err[0], /^error: Cannot read ".*missing\.zip": /);
+    assert.equal(result.err[1], "error: a_bad.zip: not a zip: got an HTML page");
     const [{ count }] = await db.sql`select count(*)::int as count from rte_consumption`;
     assert.equal(count, 48);
   } finally {

@@ -33,7 +33,7 @@ async function stored(sql: Sql) {
 Deno.test("a definitive zip loads 48 half-hours a day keyed by their UTC instant", async () => {
   await using db = await createTestDatabase();
   const xls = eco2mixXls(halfHourlyDay("2018-01-01", byTime));
-  const [result] = await loadRteSource(db.sql, {
+  const result = await loadRteSource(db.sql, {
     name: "eCO2mix_RTE_Annuel-Definitif_2018.zip",
     bytes: zipOf("eCO2mix_RTE_Annuel-Definitif_2018.xls", xls),
   });
@@ -128,7 +128,7 @@ Deno.test("a real-time file keeps the :00 and :30 quarter-hours and its empty ta
   const rows = quarterHourlyDay("2025-07-27", byTime).map((row) =>
     row.time >= "15:30" ? { ...row, consumption: "" } : row
   );
-  const [result] = await loadRteSource(db.sql, {
+  const result = await loadRteSource(db.sql, {
     name: "eCO2mix_RTE_En-cours-TR.zip",
     bytes: zipOf(
       "eCO2mix_RTE_En-cours-TR.xls",
@@ -191,7 +191,7 @@ Deno.test("ODRÉ CSV exports load with field-name or label headers, rows in any 
         consommation: "",
       },
     ], labels);
-    const [result] = await loadRteSource(db.sql, { name: "eco2mix-national-tr.csv", bytes: csv });
+    const result = await loadRteSource(db.sql, { name: "eco2mix-national-tr.csv", bytes: csv });
     assert.equal(result.rowsRead, 2, labels ? "labels" : "field names");
     assert.deepEqual((await stored(db.sql)).map((r) => [r.at, r.mw]), [
       ["2022-01-01T17:00:00.000Z", 53_100],
@@ -237,7 +237,7 @@ Deno.test("a lower nature never overwrites a higher one; a re-issued file of the
     bytes: eco2mixXls(halfHourlyDay("2018-01-05", (t) => byTime(t) + offset), { nature }),
   });
   const load = async (source: ReturnType<typeof day>) =>
-    (await loadRteSource(db.sql, source))[0].rowsChanged;
+    (await loadRteSource(db.sql, source)).rowsChanged;
 
   assert.equal(await load(day("real_time", 0)), 48);
   assert.equal(await load(day("consolidated", 5)), 48, "consolidated replaces real time");
@@ -256,7 +256,7 @@ Deno.test("loading the same file twice changes nothing", async () => {
   const source = { name: "twice.xls", bytes: eco2mixXls(halfHourlyDay("2018-01-01", byTime)) };
   await loadRteSource(db.sql, source);
   const before = await db.sql`select * from rte_consumption order by period_start`;
-  const [again] = await loadRteSource(db.sql, source);
+  const again = await loadRteSource(db.sql, source);
   assert.equal(again.rowsChanged, 0);
   assert.deepEqual(await db.sql`select * from rte_consumption order by period_start`, before);
 });
@@ -317,6 +317,18 @@ Deno.test("bad files fail with one message naming file and line and leave the da
       /^long\.xls: line 12477: Cannot parse consumption "12a4": expected whole MW$/,
     ],
     ["notes.txt", good, /^notes\.txt: unsupported file type/],
+    [
+      "latin1.csv",
+      latin1(new TextDecoder().decode(odreCsv([
+        {
+          date: "2022-01-01",
+          heure: "18:00",
+          dateHeure: "2022-01-01T18:00:00+01:00",
+          consommation: "1",
+        },
+      ]))),
+      /^latin1\.csv: line 2: not valid UTF-8/,
+    ],
     [
       "two.zip",
       new Uint8Array(zipSync({ "a.xls": good, "b.xls": good })),

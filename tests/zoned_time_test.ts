@@ -26,9 +26,13 @@ Deno.test("Paris offsets switch at 01:00 UTC on the last Sundays of March and Oc
   assert.equal(offsetMinutes("America/Toronto", Date.parse("2025-01-15T12:00:00Z")), -300);
 });
 
-Deno.test("a wall-clock time in the spring gap moves forward or is rejected", () => {
-  assert.equal(iso(zonedToEpochMs(PARIS, local(2018, 3, 25, 2, 30))), "2018-03-25T01:30:00.000Z");
-  assert.equal(zonedToEpochMs(PARIS, local(2018, 3, 25, 2, 30), "reject"), undefined);
+Deno.test("a wall-clock time in the spring gap is the gap's edge on its side, or is rejected", () => {
+  const missing = local(2018, 3, 25, 2, 30);
+  // As a range start: the first instant after the gap (03:00 CEST).
+  assert.equal(iso(zonedToEpochMs(PARIS, missing, "earlier")), "2018-03-25T01:00:00.000Z");
+  // As a range end: the last instant before it (01:59:59.999 CET).
+  assert.equal(iso(zonedToEpochMs(PARIS, missing, "later")), "2018-03-25T00:59:59.999Z");
+  assert.equal(zonedToEpochMs(PARIS, missing, "reject"), undefined);
 });
 
 Deno.test("a repeated autumn wall-clock time resolves to the earlier or later instant", () => {
@@ -60,6 +64,10 @@ Deno.test("ISO text parses with or without offset and bad text names what is wro
   });
   assert.throws(() => parseIsoInZone("01/01/2018", PARIS), {
     message: /^Cannot parse "01\/01\/2018"/,
+  });
+  assert.equal(iso(parseIsoInZone("2018-01-01T06:00:00.250Z", PARIS)), "2018-01-01T06:00:00.250Z");
+  assert.throws(() => parseIsoInZone("0018-01-01", PARIS), {
+    message: 'Cannot parse "0018-01-01": year out of range (1900-2199)',
   });
   assert.throws(() => parseIsoInZone("2018-03-25T02:30", PARIS, "reject"), {
     message: /does not exist/,

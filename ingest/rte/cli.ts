@@ -5,10 +5,11 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";
-import { createSql, type Sql } from "../../db/client.ts";
-import { ensureDatabase, migrate } from "../../db/migrate.ts";
+import type { Sql } from "../../db/client.ts";
+import { openDatabase } from "../../db/open.ts";
+import { runMain } from "../../lib/cli.ts";
 import { conditionalGet } from "../http.ts";
-import { type LoadResult, loadRteSource, loadRteStream, type Progress } from "./load.ts";
+import { type LoadResult, loadRteStream, type Progress } from "./load.ts";
 import { annualFile, consolidatedFile, realTimeFile, type RteRemoteFile } from "./urls.ts";
 
 const USAGE = "usage: deno task ingest [--year YYYY]... [--current] [PATH...]";
@@ -28,7 +29,7 @@ export async function main(
   }
   const config = loadConfig();
   const rteBaseUrl = injected.rteBaseUrl ?? config.rteBaseUrl;
-  const sql = injected.sql ?? await openDatabase(config.databaseUrl);
+  const sql = injected.sql ?? await openDatabase(config.databaseUrl, { max: 1 });
   try {
     const remote = [
       ...options.years.map((year) => annualFile(rteBaseUrl, year)),
@@ -36,23 +37,25 @@ export async function main(
     ];
     let failures = 0;
     for (const file of remote) failures += await report(file.name, () => download(sql, file));
-    for (const path of await expandPaths(options.paths)) {
-      failures += await report(path, () => loadPath(sql, path));
+    for (const path of options.paths) {
+      let files: string[];
+      try {
+        files = await expandPath(path);
+      } catch (error) {
+        console.error(`error: Cannot read "${path}": ${(error as Error).message}`);
+        failures++;
+        continue;
+      }
+      if (files.length === 0) {
+        console.error(`error: ${path}: no .zip, .xls or .csv file in this folder`);
+        failures++;
+      }
+      for (const file of files) failures += await report(file, () => loadPath(sql, file));
     }
     return failures === 0 ? 0 : 1;
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    return 1;
   } finally {
     if (!injected.sql) await sql.end();
   }
-}
-
-async function openDatabase(url: string): Promise<Sql> {
-  await ensureDatabase(url);
-  const sql = createSql(url, { max: 1 });
-  await migrate(sql);
-  return sql;
 }
 
 function parseCliArgs(args: string[]) {
@@ -100,11 +103,7 @@ async function report(
 async function download(sql: Sql, file: RteRemoteFile): Promise<LoadResult> {
   const response = await conditionalGet(file.url, {});
   if (response.status !== "ok") throw new Error(`${file.url}: unexpected 304`);
-  const [result] = await loadRteSource(sql, {
-    name: file.name,
-    bytes: response.bytes,
-  });
-  return result;
+  return await loadRteStream(sql, file.name, response.body, progress);
 }
 
 async function loadPath(sql: Sql, path: string): Promise<LoadResult> {
@@ -117,22 +116,12 @@ async function loadPath(sql: Sql, path: string): Promise<LoadResult> {
   );
 }
 
-/** Files as given, directories expanded to their supported files (sorted, recursive). */
-async function expandPaths(paths: string[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const path of paths) {
-    const info = await Deno.stat(path).catch((error) => {
-      throw new Error(`Cannot read "${path}": ${error.message}`);
-    });
-    if (!info.isDirectory) {
-      files.push(path);
-      continue;
-    }
-    const found: string[] = [];
-    await walk(path, found);
-    files.push(...found.sort());
-  }
-  return files;
+/** A file as given, or a directory's supported files (sorted, recursive). */
+async function expandPath(path: string): Promise<string[]> {
+  if (!(await Deno.stat(path)).isDirectory) return [path];
+  const found: string[] = [];
+  await walk(path, found);
+  return found.sort();
 }
 
 async function walk(dir: string, found: string[]): Promise<void> {
@@ -156,4 +145,4 @@ function clearProgress(): void {
   if (isTerminal) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) Deno.exit(await runMain(() => main(Deno.args)));

@@ -9,12 +9,10 @@
  *   with the winter offset +01:00 (the second occurrence), as ODRÉ does, so file and ODRÉ data
  *   share keys. The first occurrence stays absent (48 half-hours), never invented.
  */
-import type { Nature } from "../../db/consumption.ts";
+import { type Nature, PARIS } from "../../db/consumption.ts";
 import { HOUR_MS, offsetMinutes, parseIsoInZone, zonedToEpochMs } from "../../lib/zoned_time.ts";
 import { RteFormatError } from "./errors.ts";
 import type { ConsumptionRecord } from "./parse.ts";
-
-export const PARIS = "Europe/Paris";
 
 export interface HalfHour {
   perimeter: string;

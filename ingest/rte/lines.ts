@@ -23,7 +23,11 @@ export async function* decodeLines(
     try {
       return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
     } catch {
-      throw new RteFormatError(file, `not valid ${encoding === "utf-8" ? "UTF-8" : encoding}`);
+      // Find the line: decode leniently and count the line breaks before the first bad byte.
+      const lenient = pending + new TextDecoder(encoding).decode(bytes);
+      const before = lenient.slice(0, Math.max(0, lenient.indexOf("\uFFFD")));
+      const line = number + before.split("\n").length;
+      throw new RteFormatError(file, "not valid UTF-8 (ODRÉ exports are UTF-8)", line);
     }
   };
   for await (const chunk of chunks) {

@@ -32,15 +32,29 @@ export type Progress = (file: string, rowsRead: number) => void;
 
 const BATCH_SIZE = 2500;
 
-export async function loadRteSource(
-  sql: Sql,
-  source: RteSource,
-): Promise<LoadResult[]> {
-  return [await loadRteStream(sql, source.name, single(source.bytes))];
+export async function loadRteSource(sql: Sql, source: RteSource): Promise<LoadResult> {
+  return await loadRteStream(sql, source.name, single(source.bytes));
 }
 
-/** Streams a file (zip or text) into the database; `name` decides how it is read. */
+/**
+ * Streams a file (zip or text; a file on disk or a download) into the database; `name`
+ * decides how it is read. The input is closed (a download cancelled) however the load ends.
+ */
 export async function loadRteStream(
+  sql: Sql,
+  name: string,
+  chunks: AsyncIterable<Uint8Array>,
+  progress?: Progress,
+): Promise<LoadResult> {
+  const input = chunks[Symbol.asyncIterator]();
+  try {
+    return await loadInTransaction(sql, name, { [Symbol.asyncIterator]: () => input }, progress);
+  } finally {
+    await input.return?.();
+  }
+}
+
+async function loadInTransaction(
   sql: Sql,
   name: string,
   chunks: AsyncIterable<Uint8Array>,

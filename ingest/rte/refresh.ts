@@ -2,13 +2,14 @@
  * One automatic refresh of the RTE files: En-cours-TR, En-cours-Consolide and the annual
  * files still missing (the previous year's in January–February, and the backfill years not
  * yet stored as definitive). Each file is fetched with conditional GET, time-outs and retries,
- * then ingested through `loadRteSource` (one transaction per file, nature-aware, idempotent).
+ * then ingested through `loadRteStream` (one transaction per file, nature-aware, idempotent).
  * A Postgres advisory lock keeps runs from overlapping, also across replicas and the CronJob;
  * every run is recorded in `refresh_runs`. A failing file never touches stored data: its
  * validators are kept as they were, so the next run downloads it again.
  */
 import type { Config } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
+import { PARIS } from "../../db/consumption.ts";
 import {
   countDefinitive,
   type FileReport,
@@ -20,13 +21,12 @@ import {
 } from "../../db/refresh_runs.ts";
 import { epochMsToZoned, zonedToEpochMs } from "../../lib/zoned_time.ts";
 import { conditionalGet, type FetchRetryOptions, HttpError } from "../http.ts";
-import { type Job, withAdvisoryLock } from "../scheduler.ts";
-import { loadRteSource } from "./load.ts";
+import { type Job, jobLockName, withAdvisoryLock } from "../scheduler.ts";
+import { loadRteStream } from "./load.ts";
 import { annualFile, consolidatedFile, realTimeFile, type RteRemoteFile } from "./urls.ts";
 
 export const RTE_SOURCE = "rte";
-const LOCK_NAME = "refresh:rte";
-const PARIS = "Europe/Paris";
+export const RTE_REFRESH_JOB = "rte-refresh";
 const HALF_HOUR_MS = 30 * 60_000;
 
 export type HttpTuning = Pick<
@@ -64,31 +64,33 @@ export type RefreshReport =
     error?: string;
   };
 
-/** Runs one refresh unless another one holds the lock (then records and reports a skip). */
+/**
+ * Runs one refresh unless another one holds the job's lock (then records and reports a
+ * skip): what `deno task refresh` (the CronJob) does.
+ */
 export async function refreshRte(sql: Sql, options: RefreshOptions): Promise<RefreshReport> {
-  const log = options.log ?? console.error;
-  const started = performance.now();
-  const locked = await withAdvisoryLock(sql, LOCK_NAME, () => runRefresh(sql, options));
-  if (!locked.ran) {
-    const reason = "another refresh holds the lock";
-    await recordSkippedRun(sql, RTE_SOURCE, reason);
-    log(`rte refresh skipped: ${reason}`);
-    return { outcome: "skipped" };
-  }
-  log(describeRun(locked.result, performance.now() - started));
-  return locked.result;
+  const locked = await withAdvisoryLock(
+    sql,
+    jobLockName(RTE_REFRESH_JOB),
+    () => refreshHoldingLock(sql, options),
+  );
+  if (locked.ran) return locked.result;
+  const reason = "another refresh holds the lock";
+  await recordSkippedRun(sql, RTE_SOURCE, reason);
+  (options.log ?? console.error)(`rte refresh skipped: ${reason}`);
+  return { outcome: "skipped" };
 }
 
-/** The scheduled job of the running service; the interval comes from the configuration. */
+/** The scheduled job of the running service (the scheduler holds the job's lock). */
 export function rteRefreshJob(
   { sql, config }: { sql: Sql; config: Config },
   tuning: { intervalMs?: number } & Pick<RefreshOptions, "http" | "log"> = {},
 ): Job {
   return {
-    name: "rte-refresh",
+    name: RTE_REFRESH_JOB,
     intervalMs: tuning.intervalMs ?? config.refreshIntervalMinutes * 60_000,
     run: async (signal) => {
-      await refreshRte(sql, {
+      await refreshHoldingLock(sql, {
         baseUrl: config.rteBaseUrl,
         backfillYears: config.rteBackfillYears,
         http: tuning.http,
@@ -97,6 +99,16 @@ export function rteRefreshJob(
       });
     },
   };
+}
+
+async function refreshHoldingLock(
+  sql: Sql,
+  options: RefreshOptions,
+): Promise<Exclude<RefreshReport, { outcome: "skipped" }>> {
+  const started = performance.now();
+  const report = await runRefresh(sql, options);
+  (options.log ?? console.error)(describeRun(report, performance.now() - started));
+  return report;
 }
 
 async function runRefresh(
@@ -175,22 +187,30 @@ async function refreshFile(
       signal: options.signal,
     });
     if (response.status === "not-modified") return { ...report, status: "not-modified" };
-    const results = await loadRteSource(sql, { name: file.name, bytes: response.bytes });
+    const result = await loadRteStream(sql, file.name, response.body);
     // Only once the file is in: a failed load must be downloaded again next time.
     await saveValidators(sql, file.url, response.validators);
     return {
       ...report,
       status: "loaded",
-      rowsRead: results.reduce((sum, result) => sum + result.rowsRead, 0),
-      rowsChanged: results.reduce((sum, result) => sum + result.rowsChanged, 0),
+      rowsRead: result.rowsRead,
+      rowsChanged: result.rowsChanged,
     };
   } catch (error) {
-    // An annual file appears in the new year's first weeks; until then RTE answers 404.
-    if (file.kind === "annual" && error instanceof HttpError && error.status === 404) {
+    // RTE publishes last year's annual file in the new year's first weeks; until then, 404.
+    if (
+      isAwaitedAnnualFile(file, options.now) && error instanceof HttpError && error.status === 404
+    ) {
       return { ...report, status: "not-published" };
     }
     return { ...report, status: "failed", error: describeFileError(file, error, http.timeoutMs) };
   }
+}
+
+/** Last year's annual file in January–February: RTE may not have published it yet. */
+function isAwaitedAnnualFile(file: RteRemoteFile, now = new Date()): boolean {
+  const today = epochMsToZoned(PARIS, now.getTime());
+  return file.year === today.year - 1 && today.month <= 2;
 }
 
 function describeFileError(file: RteRemoteFile, error: unknown, timeoutMs: number): string {

@@ -5,8 +5,9 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";
-import { createSql, type Sql } from "../../db/client.ts";
-import { ensureDatabase, migrate } from "../../db/migrate.ts";
+import type { Sql } from "../../db/client.ts";
+import { openDatabase } from "../../db/open.ts";
+import { runMain } from "../../lib/cli.ts";
 import { refreshRte } from "./refresh.ts";
 
 const USAGE = "usage: deno task refresh [--backfill-years N]";
@@ -26,12 +27,18 @@ export async function main(
   let sql = injected.sql;
   try {
     const config = loadConfig();
-    sql ??= await openDatabase(config.databaseUrl);
+    // The CronJob may run before the service ever started: make sure the schema exists.
+    sql ??= await openDatabase(config.databaseUrl, { max: 3 });
+    // Kubernetes stops a job with SIGTERM: end the run cleanly so it is recorded as failed.
+    const stop = new AbortController();
+    const onTerm = () => stop.abort(new Error("stopped by SIGTERM"));
+    Deno.addSignalListener("SIGTERM", onTerm);
     const report = await refreshRte(sql, {
       baseUrl: injected.rteBaseUrl ?? config.rteBaseUrl,
       backfillYears: backfillYears ?? config.rteBackfillYears,
       now: injected.now,
-    });
+      signal: stop.signal,
+    }).finally(() => Deno.removeSignalListener("SIGTERM", onTerm));
     return report.outcome === "failed" ? 1 : 0;
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
@@ -39,14 +46,6 @@ export async function main(
   } finally {
     if (sql && !injected.sql) await sql.end();
   }
-}
-
-// The CronJob may run before the service ever started: make sure the schema exists.
-async function openDatabase(url: string): Promise<Sql> {
-  await ensureDatabase(url);
-  const sql = createSql(url, { max: 3 });
-  await migrate(sql);
-  return sql;
 }
 
 function parseBackfillYears(args: string[]): number | undefined {
@@ -62,4 +61,4 @@ function parseBackfillYears(args: string[]): number | undefined {
   return Number(text);
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) Deno.exit(await runMain(() => main(Deno.args)));

@@ -6,11 +6,13 @@ export interface RteRemoteFile {
   kind: RteFileKind;
   name: string;
   url: string;
+  /** The year an annual file covers. */
+  year?: number;
 }
 
 export function annualFile(baseUrl: string, year: number): RteRemoteFile {
   const name = `eCO2mix_RTE_Annuel-Definitif_${year}.zip`;
-  return { kind: "annual", name, url: `${baseUrl}/download/eco2mix/${name}` };
+  return { kind: "annual", name, url: `${baseUrl}/download/eco2mix/${name}`, year };
 }
 
 export function consolidatedFile(baseUrl: string): RteRemoteFile {

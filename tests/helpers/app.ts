@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from "./database.ts";
 export interface TestApp extends AsyncDisposable {
   db: TestDatabase;
   config: Config;
-  request(path: string): Promise<Response>;
+  request(path: string, init?: RequestInit): Promise<Response>;
 }
 
 export async function createTestApp(
@@ -18,7 +18,7 @@ export async function createTestApp(
   return {
     db,
     config,
-    request: async (path) => await app.request(path),
+    request: async (path, init) => await app.request(path, init),
     [Symbol.asyncDispose]: () => db[Symbol.asyncDispose](),
   };
 }
