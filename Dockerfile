@@ -7,6 +7,8 @@ WORKDIR /web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY web/ ./
+# The page labels half-hours with the server's own time-zone code.
+COPY lib/zoned_time.ts /lib/zoned_time.ts
 RUN npm run build
 
 # Deno 2, pinned to the version the project is developed and tested with (deno.lock v5).
@@ -34,7 +36,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # The flags of `deno task start`, with the database at host `db` (compose service and k8s
 # Service) instead of loopback; .ci/steps/deploy.sh checks they stay in step.
 CMD ["deno", "run", "--cached-only", "--frozen", \
-     "--allow-net=0.0.0.0:8000,db:5432,eco2mix.rte-france.com:443,airqino-api.magentalab.it:443", \
-     "--allow-env=DATABASE_URL,PG*,HOST,PORT,MAX_RANGE_DAYS,CONSUMPTION_CACHE_MB,RTE_BASE_URL,REFRESH_INTERVAL_MINUTES,RTE_BACKFILL_YEARS,AIRQINO_BASE_URL,AIRQINO_TOKEN,AIRQINO_STATIONS,AIRQUALITY_INTERVAL_MINUTES", \
+     "--allow-net=0.0.0.0:8000,db:5432,eco2mix.rte-france.com:443,airqino-api.magentalab.it:443,airqino-auth.magentalab.it:443", \
+     "--allow-env=DATABASE_URL,PG*,HOST,PORT,MAX_RANGE_DAYS,CONSUMPTION_CACHE_MB,RTE_BASE_URL,REFRESH_INTERVAL_MINUTES,RTE_BACKFILL_YEARS,AIRQINO_BASE_URL,AIRQINO_TOKEN,AIRQINO_REFRESH_TOKEN,AIRQINO_AUTH_URL,AIRQINO_STATIONS,AIRQUALITY_INTERVAL_MINUTES", \
      "--allow-read=web/dist,db/migrations", \
      "main.ts"]

@@ -15,8 +15,14 @@ const ConfigSchema = z.object({
   // How many years of RTE annual files the refresh fills in (1 = the current year only).
   RTE_BACKFILL_YEARS: z.coerce.number().int().min(0).max(20).default(2),
   AIRQINO_BASE_URL: z.url().default("https://airqino-api.magentalab.it"),
-  // Bearer token for the AirQino API (required by the API since 2026; optional here).
+  // Bearer token for the AirQino API (required by the API since 2026; optional here). Keycloak
+  // access tokens expire within minutes, so AIRQINO_REFRESH_TOKEN (Keycloak's refresh_token
+  // grant at AIRQINO_AUTH_URL) is the lasting setting; it wins when both are set.
   AIRQINO_TOKEN: z.string().optional(),
+  AIRQINO_REFRESH_TOKEN: z.string().optional(),
+  AIRQINO_AUTH_URL: z.url().default(
+    "https://airqino-auth.magentalab.it/realms/airqino/protocol/openid-connect/token",
+  ),
   AIRQINO_STATIONS: z.string().regex(/^\d+(,\d+)*$/, "expected ids like 283164601,283181971")
     .default("283164601,283181971"),
   AIRQUALITY_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
@@ -41,6 +47,8 @@ export interface Config {
   rteBackfillYears: number;
   airqinoBaseUrl: string;
   airqinoToken?: string;
+  airqinoRefreshToken?: string;
+  airqinoAuthUrl: string;
   airqinoStations: string[];
   airqualityIntervalMinutes: number;
   ticketmasterApiKey?: string;
@@ -73,6 +81,8 @@ export function loadConfig(
     rteBackfillYears: e.RTE_BACKFILL_YEARS,
     airqinoBaseUrl: e.AIRQINO_BASE_URL.replace(/\/+$/, ""),
     airqinoToken: e.AIRQINO_TOKEN,
+    airqinoRefreshToken: e.AIRQINO_REFRESH_TOKEN,
+    airqinoAuthUrl: e.AIRQINO_AUTH_URL,
     airqinoStations: e.AIRQINO_STATIONS.split(","),
     airqualityIntervalMinutes: e.AIRQUALITY_INTERVAL_MINUTES,
     ticketmasterApiKey: e.TICKETMASTER_API_KEY,

@@ -5,6 +5,10 @@ import type { Sql, Transaction } from "./client.ts";
 /** A pool or an open transaction: the ETL writes one station per transaction. */
 export type Queryable = Sql | Transaction;
 
+/** The value columns of airqino_hourly, in table order. */
+export const HOURLY_PARAMETERS = ["co", "t", "t_int", "no2", "o3", "pm10", "pm25", "rh"] as const;
+export type HourlyParameter = typeof HOURLY_PARAMETERS[number];
+
 /** Daily means are kept for these hourly columns (not the board's raw temperature). */
 export const DAILY_PARAMETERS = [
   "co",
@@ -26,6 +30,7 @@ export interface StationHeaderRow {
   fetchedAt: Date;
 }
 
+/** The header of the latest fetch, and its time: `fetched_at` moves on every successful run. */
 export async function upsertStation(
   sql: Queryable,
   station: StationHeaderRow,
@@ -38,8 +43,7 @@ export async function upsertStation(
     on conflict (station_id) do update set
       station_name = excluded.station_name, latitude = excluded.latitude,
       longitude = excluded.longitude, header = excluded.header,
-      fetched_at = excluded.fetched_at
-    where s.header is distinct from excluded.header`;
+      fetched_at = excluded.fetched_at`;
 }
 
 export interface HourlyInput {
@@ -56,8 +60,10 @@ export interface HourlyUpsert {
 }
 
 /**
- * Inserts new hours and rewrites an hour only when the API now says something else, or when
- * it was stored while still filling and is now over (its fetch time then says "complete").
+ * Inserts new hours and rewrites an hour only when the API now says something else or its
+ * provisional flag changes. The newest hour of a response is the one still filling: it is
+ * stored as provisional (unless a newer hour is already stored), and the flag is cleared once
+ * a later fetch returns a newer hour, whether or not that fetch repeats the old one.
  */
 export async function upsertHourly(
   sql: Queryable,
@@ -66,37 +72,44 @@ export async function upsertHourly(
   fetchedAt: Date,
 ): Promise<HourlyUpsert> {
   if (rows.length === 0) return { changed: 0, days: [] };
+  const newestMs = rows.reduce((max, row) => Math.max(max, row.hourStart.getTime()), -Infinity);
   const records = rows.map((row) => ({
     hour_start: row.hourStart.toISOString(),
     ...row.values,
     raw: row.raw,
+    newest: row.hourStart.getTime() === newestMs,
   }));
-  const changed = await sql<{ day: string }[]>`
-    insert into airqino_hourly as h
-      (station_id, hour_start, co, t, t_int, no2, o3, pm10, pm25, rh, raw, fetched_at)
+  const written = await sql<{ day: string }[]>`
+    insert into airqino_hourly as h (station_id, hour_start, co, t, t_int, no2, o3, pm10,
+      pm25, rh, raw, provisional, fetched_at)
     select ${stationId}, r.hour_start, r.co, r.t, r.t_int, r.no2, r.o3, r.pm10, r.pm25,
-      r.rh, r.raw, ${fetchedAt}
+      r.rh, r.raw,
+      r.newest and not exists (select from airqino_hourly n
+        where n.station_id = ${stationId} and n.hour_start > r.hour_start),
+      ${fetchedAt}
     from jsonb_to_recordset(${sql.json(toJson(records))}) as r(
       hour_start timestamptz, co float8, t float8, t_int float8, no2 float8, o3 float8,
-      pm10 float8, pm25 float8, rh float8, raw jsonb)
+      pm10 float8, pm25 float8, rh float8, raw jsonb, newest boolean)
     on conflict (station_id, hour_start) do update set
       co = excluded.co, t = excluded.t, t_int = excluded.t_int, no2 = excluded.no2,
       o3 = excluded.o3, pm10 = excluded.pm10, pm25 = excluded.pm25, rh = excluded.rh,
-      raw = excluded.raw, fetched_at = excluded.fetched_at
-    where h.raw is distinct from excluded.raw
-      or (h.hour_start + interval '1 hour' > h.fetched_at
-        and h.hour_start + interval '1 hour' <= excluded.fetched_at)
+      raw = excluded.raw, provisional = excluded.provisional, fetched_at = excluded.fetched_at
+    where (h.raw, h.provisional) is distinct from (excluded.raw, excluded.provisional)
     returning to_char(h.hour_start at time zone 'UTC', 'YYYY-MM-DD') as day`;
+  const cleared = await sql<{ day: string }[]>`
+    update airqino_hourly set provisional = false
+    where station_id = ${stationId} and provisional and hour_start < ${new Date(newestMs)}
+    returning to_char(hour_start at time zone 'UTC', 'YYYY-MM-DD') as day`;
   return {
-    changed: changed.length,
-    days: [...new Set(changed.map((row) => row.day))].sort(),
+    changed: written.length + cleared.length,
+    days: [...new Set([...written, ...cleared].map((row) => row.day))].sort(),
   };
 }
 
 /**
  * Recomputes the daily means of `days` plus every day still marked provisional, from the
- * stored hours. A day is provisional while it is not over at `now`. Returns the days whose
- * means changed.
+ * stored hours. A day is provisional while it is not over at `now` or holds a provisional
+ * hour. Returns the days whose means changed.
  */
 export async function recomputeDaily(
   sql: Queryable,
@@ -110,7 +123,7 @@ export async function recomputeDaily(
       union
       select day from airqino_daily where station_id = ${stationId} and provisional
     ), readings as (
-      select d.day, v.parameter, v.value
+      select d.day, h.provisional as hour_provisional, v.parameter, v.value
       from days d
       join airqino_hourly h on h.station_id = ${stationId}
         and h.hour_start >= d.day::timestamp at time zone 'UTC'
@@ -122,7 +135,7 @@ export async function recomputeDaily(
       nonpositive_hours, provisional, computed_at)
     select ${stationId}, day, parameter, avg(value), min(value), max(value), count(value),
       count(*) filter (where value <= 0),
-      day >= (${now}::timestamptz at time zone 'UTC')::date, ${now}
+      day >= (${now}::timestamptz at time zone 'UTC')::date or bool_or(hour_provisional), ${now}
     from readings
     group by day, parameter
     on conflict (station_id, day, parameter) do update set
@@ -162,7 +175,7 @@ export interface SeriesRow {
   pm25: number | null;
 }
 
-/** CO and PM2.5 of the complete hours (over when fetched) from `from` on, oldest first. */
+/** CO and PM2.5 of the complete (not provisional) hours from `from` on, oldest first. */
 export async function listCompleteHours(
   sql: Queryable,
   stationId: string,
@@ -171,8 +184,7 @@ export async function listCompleteHours(
   return await sql<SeriesRow[]>`
     select hour_start, co, pm25
     from airqino_hourly
-    where station_id = ${stationId} and hour_start >= ${from}
-      and hour_start + interval '1 hour' <= fetched_at
+    where station_id = ${stationId} and hour_start >= ${from} and not provisional
     order by hour_start`;
 }
 
@@ -222,17 +234,18 @@ export async function upsertForecasts(
         excluded.backtest_n, excluded.backtest_mae, excluded.backtest_rmse)`;
 }
 
-/** The newest forecast per parameter and horizon. */
+/** The newest forecast per parameter and horizon, with the parameter's unit. */
 export async function latestForecasts(
   sql: Queryable,
   stationId: string,
-): Promise<ForecastRow[]> {
-  return await sql<ForecastRow[]>`
-    select distinct on (parameter, horizon_hours) parameter, base_hour, horizon_hours,
+): Promise<Array<ForecastRow & { unit: string }>> {
+  return await sql<Array<ForecastRow & { unit: string }>>`
+    select distinct on (parameter, horizon_hours) parameter, p.unit, base_hour, horizon_hours,
       target_hour, value, method, model, issued_at, backtest_from, backtest_to, backtest_n,
       backtest_mae, backtest_rmse, persistence_mae, persistence_rmse,
       same_hour_yesterday_mae, same_hour_yesterday_rmse
     from airqino_forecasts
+    join airqino_parameters p using (parameter)
     where station_id = ${stationId}
     order by parameter, horizon_hours, base_hour desc`;
 }
@@ -273,19 +286,12 @@ export async function listStations(
     order by s.station_id`;
 }
 
-export interface HourlyRow {
-  hour_start: Date;
-  co: number | null;
-  t: number | null;
-  t_int: number | null;
-  no2: number | null;
-  o3: number | null;
-  pm10: number | null;
-  pm25: number | null;
-  rh: number | null;
-  fetched_at: Date;
-  provisional: boolean;
-}
+export type HourlyRow =
+  & { hour_start: Date; provisional: boolean; fetched_at: Date }
+  & Record<
+    HourlyParameter,
+    number | null
+  >;
 
 /** Hours whose start lies in [from, to], oldest first. */
 export async function listHourly(
@@ -295,8 +301,7 @@ export async function listHourly(
   to: Date,
 ): Promise<HourlyRow[]> {
   return await sql<HourlyRow[]>`
-    select hour_start, co, t, t_int, no2, o3, pm10, pm25, rh, fetched_at,
-      hour_start + interval '1 hour' > fetched_at as provisional
+    select hour_start, co, t, t_int, no2, o3, pm10, pm25, rh, provisional, fetched_at
     from airqino_hourly
     where station_id = ${stationId} and hour_start between ${from} and ${to}
     order by hour_start`;
@@ -330,6 +335,13 @@ export async function listDaily(
     where d.station_id = ${stationId} and d.day between ${from}::date and ${to}::date
     order by d.day, array_position(${DAILY_PARAMETERS as unknown as string[]}::text[],
       d.parameter)`;
+}
+
+/** Unit of every parameter, from the catalogue (the one place units are written down). */
+export async function listUnits(sql: Queryable): Promise<Record<string, string>> {
+  const rows = await sql<{ parameter: string; unit: string }[]>`
+    select parameter, unit from airqino_parameters`;
+  return Object.fromEntries(rows.map((row) => [row.parameter, row.unit]));
 }
 
 // postgres.js wants JSONValue; our records are plain JSON-safe objects.

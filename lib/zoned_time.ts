@@ -14,6 +14,7 @@ export interface LocalDateTime {
   hour: number;
   minute: number;
   second: number;
+  millisecond?: number;
 }
 
 /** What to do with a wall-clock time that happens twice (autumn) or never (spring). */
@@ -27,15 +28,33 @@ interface DayOffsets {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const dayCaches = new Map<string, Map<number, DayOffsets>>();
+// Requests choose the days they touch: past this many, a cache starts over.
+const MAX_CACHED_DAYS = 50_000;
 
 /** The zone's UTC offset in minutes at an instant (Paris in winter: 60). */
 export function offsetMinutes(timeZone: string, epochMs: number): number {
-  const dayIndex = Math.floor(epochMs / DAY_MS);
+  const day = dayOffsets(timeZone, Math.floor(epochMs / DAY_MS));
+  return day.transitionMs !== undefined && epochMs >= day.transitionMs ? day.after : day.atStart;
+}
+
+function dayOffsets(timeZone: string, dayIndex: number): DayOffsets {
   let cache = dayCaches.get(timeZone);
   if (!cache) dayCaches.set(timeZone, cache = new Map());
   let day = cache.get(dayIndex);
-  if (!day) cache.set(dayIndex, day = computeDay(timeZone, dayIndex * DAY_MS));
-  return day.transitionMs !== undefined && epochMs >= day.transitionMs ? day.after : day.atStart;
+  if (!day) {
+    if (cache.size >= MAX_CACHED_DAYS) cache.clear();
+    cache.set(dayIndex, day = computeDay(timeZone, dayIndex * DAY_MS));
+  }
+  return day;
+}
+
+/** The first instant of a new offset in (fromMs, toMs], if the zone changes offset there. */
+function transitionBetween(timeZone: string, fromMs: number, toMs: number): number | undefined {
+  for (let day = Math.floor(fromMs / DAY_MS); day <= Math.floor(toMs / DAY_MS); day++) {
+    const transition = dayOffsets(timeZone, day).transitionMs;
+    if (transition !== undefined && transition > fromMs && transition <= toMs) return transition;
+  }
+  return undefined;
 }
 
 function computeDay(timeZone: string, startMs: number): DayOffsets {
@@ -83,9 +102,12 @@ function intlOffset(timeZone: string, epochMs: number): number {
 }
 
 /**
- * The UTC instant of a wall-clock time. Ambiguous times take the earlier or later instant;
- * times inside a spring-forward gap move forward by the gap ("earlier"/"later", like
- * Temporal's "compatible") or return undefined with "reject".
+ * The UTC instant of a wall-clock time, choosing by wall-clock order where the clock jumps:
+ * - "earlier" (for a range's start): a repeated (autumn) time is its first occurrence; a time
+ *   in a spring gap is the first instant after the gap;
+ * - "later" (for a range's end): a repeated time is its second occurrence; a time in a gap is
+ *   the last millisecond before the gap;
+ * - "reject": undefined for both.
  */
 export function zonedToEpochMs(
   timeZone: string,
@@ -100,16 +122,23 @@ export function zonedToEpochMs(
     .map((offset) => wallMs - offset * MINUTE_MS)
     .filter((epochMs) => wallMs - offsetMinutes(timeZone, epochMs) * MINUTE_MS === epochMs)
     .sort((a, b) => a - b);
-  if (candidates.length === 0) {
-    return disambiguation === "reject" ? undefined : wallMs - offsetBefore * MINUTE_MS;
+  if (candidates.length === 1) return candidates[0];
+  if (disambiguation === "reject") return undefined;
+  if (candidates.length > 1) {
+    return disambiguation === "later" ? candidates[candidates.length - 1] : candidates[0];
   }
-  if (candidates.length > 1 && disambiguation === "reject") return undefined;
-  return disambiguation === "later" ? candidates[candidates.length - 1] : candidates[0];
+  // In a gap: the clock jumped over this time at the transition.
+  const [low, high] = [wallMs - offsetAfter * MINUTE_MS, wallMs - offsetBefore * MINUTE_MS].sort(
+    (a, b) => a - b,
+  );
+  const transition = transitionBetween(timeZone, low, high)!;
+  return disambiguation === "later" ? transition - 1 : transition;
 }
 
 /** The wall-clock fields read as if they were UTC (the "local epoch"). */
 function wallClockMs(local: LocalDateTime): number {
-  return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
+  return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second) +
+    (local.millisecond ?? 0);
 }
 
 /** The wall-clock fields of an instant in a zone. */
@@ -139,12 +168,18 @@ export function formatZonedIso(timeZone: string, epochMs: number): string {
   }:${pad2(seconds % 60)}${formatOffset(offset)}`;
 }
 
+/** `2023-12-10T00:00:00Z`: UTC, second precision (API responses, file names, logs). */
+export function formatUtcSeconds(instant: Date | number): string {
+  return new Date(instant).toISOString().slice(0, 19) + "Z";
+}
+
 const isoDates = new Map<number, string>();
 
 function isoDate(dayIndex: number): string {
   let text = isoDates.get(dayIndex);
   if (text === undefined) {
     text = new Date(dayIndex * DAY_MS).toISOString().slice(0, 10);
+    if (isoDates.size >= MAX_CACHED_DAYS) isoDates.clear();
     isoDates.set(dayIndex, text);
   }
   return text;
@@ -164,7 +199,10 @@ function pad2(n: number): string {
 }
 
 const ISO_LOCAL =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+// Dates are checked against this range: it keeps Date arithmetic exact and caches small.
+const MIN_YEAR = 1900;
+const MAX_YEAR = 2199;
 
 /**
  * Parses an ISO 8601 date or date-time. Without an offset the value is wall-clock time
@@ -178,10 +216,10 @@ export function parseIsoInZone(
   const match = ISO_LOCAL.exec(text.trim());
   if (!match) {
     throw new RangeError(
-      `Cannot parse "${text}": expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] with an optional offset`,
+      `Cannot parse "${text}": expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.sss]] with an optional offset`,
     );
   }
-  const [, y, mo, d, h = "00", mi = "00", s = "00", zone] = match;
+  const [, y, mo, d, h = "00", mi = "00", s = "00", fraction = "", zone] = match;
   const local = {
     year: Number(y),
     month: Number(mo),
@@ -189,6 +227,7 @@ export function parseIsoInZone(
     hour: Number(h),
     minute: Number(mi),
     second: Number(s),
+    millisecond: Number(fraction.padEnd(3, "0").slice(0, 3)),
   };
   checkFields(text, local);
   if (zone === undefined) {
@@ -212,7 +251,9 @@ export function parseIsoInZone(
 }
 
 function checkFields(text: string, local: LocalDateTime): void {
-  const problem = local.month < 1 || local.month > 12
+  const problem = local.year < MIN_YEAR || local.year > MAX_YEAR
+    ? `year out of range (${MIN_YEAR}-${MAX_YEAR})`
+    : local.month < 1 || local.month > 12
     ? "month out of range"
     : local.day < 1 || local.day > daysInMonth(local.year, local.month)
     ? "day out of range"

@@ -3,32 +3,23 @@ import { type Context, Hono } from "hono";
 import type { AppDeps } from "../app.ts";
 import {
   type DailyRow,
+  HOURLY_PARAMETERS,
+  type HourlyRow,
   latestForecasts,
   listDaily,
   listHourly,
   listStations,
+  listUnits,
   type Queryable,
   type StationRow,
 } from "../db/air_quality.ts";
 import { CSV_CONTENT_TYPE, toCsv } from "../lib/csv.ts";
-import { DAY_MS, HOUR_MS, parseIsoInZone } from "../lib/zoned_time.ts";
+import { DAY_MS, formatUtcSeconds, HOUR_MS, parseIsoInZone } from "../lib/zoned_time.ts";
 import { ProblemError } from "./problem.ts";
 import { parseCalendarDate } from "../lib/calendar_date.ts";
 import { checkRange, outputFormat, parseQuery, requiredQuery } from "./query_params.ts";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Units of the hourly columns (db/migrations/0003_air_quality.sql, airqino_parameters). */
-const UNITS = {
-  co: "mg/m³",
-  t: "°C",
-  t_int: "raw counts (about 0.1 °C)",
-  no2: "µg/m³",
-  o3: "µg/m³",
-  pm10: "µg/m³",
-  pm25: "µg/m³",
-  rh: "%",
-};
 
 const DAY_BOUNDARY = "UTC day, hours starting 00:00 to 23:00 (Africa/Abidjan is UTC+0)";
 
@@ -45,27 +36,34 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
     const from = parseQuery("from", requiredQuery(c, "from"), (raw) => parseInstant(raw, false));
     const to = parseQuery("to", requiredQuery(c, "to"), (raw) => parseInstant(raw, true));
     checkRange(c, ["from", "to"], [from, to], config.maxRangeDays);
+    const format = outputFormat(c);
     const station = await requireStation(sql, id);
     const rows = await listHourly(sql, station.station_id, new Date(from), new Date(to));
+    if (format === "csv") {
+      // ISO 8601 basic format: no colons in a file name.
+      const [fromName, toName] = [from, to].map((ms) => formatUtcSeconds(ms).replace(/[-:]/g, ""));
+      c.header("Content-Type", CSV_CONTENT_TYPE);
+      c.header(
+        "Content-Disposition",
+        `attachment; filename="air_quality_hourly_${station.station_id}_${fromName}_${toName}.csv"`,
+      );
+      return c.body(hourlyCsv(rows));
+    }
+    const units = await listUnits(sql);
     return c.json({
       station: stationRef(station),
       timezone: "UTC",
-      from: isoUtc(new Date(from)),
-      to: isoUtc(new Date(to)),
-      units: UNITS,
+      from: formatUtcSeconds(from),
+      to: formatUtcSeconds(to),
+      units: Object.fromEntries(
+        HOURLY_PARAMETERS.map((parameter) => [parameter, units[parameter]]),
+      ),
       count: rows.length,
       data: rows.map((row) => ({
-        hour_start: isoUtc(row.hour_start),
-        co: row.co,
-        t: row.t,
-        t_int: row.t_int,
-        no2: row.no2,
-        o3: row.o3,
-        pm10: row.pm10,
-        pm25: row.pm25,
-        rh: row.rh,
+        hour_start: formatUtcSeconds(row.hour_start),
+        ...Object.fromEntries(HOURLY_PARAMETERS.map((parameter) => [parameter, row[parameter]])),
         provisional: row.provisional,
-        fetched_at: isoUtc(row.fetched_at),
+        fetched_at: formatUtcSeconds(row.fetched_at),
       })),
     });
   });
@@ -110,30 +108,30 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
           "the ETL issues one once the station has a complete hour",
       });
     }
-    const issuedAt = new Date(Math.max(...rows.map((row) => row.issued_at.getTime())));
+    const issuedAt = Math.max(...rows.map((row) => row.issued_at.getTime()));
     const lastTarget = Math.max(...rows.map((row) => row.target_hour.getTime()));
     const parameters = [...new Set(rows.map((row) => row.parameter))];
     return c.json({
       station: stationRef(station),
       model: rows[0].model,
-      issued_at: isoUtc(issuedAt),
+      issued_at: formatUtcSeconds(issuedAt),
       // The station stopped reporting: every forecast hour is already over.
       stale: lastTarget + HOUR_MS <= Date.now(),
       forecasts: Object.fromEntries(parameters.map((parameter) => {
         const own = rows.filter((row) => row.parameter === parameter);
         return [parameter, {
-          unit: UNITS[parameter as keyof typeof UNITS],
-          base_hour: isoUtc(own[0].base_hour),
+          unit: own[0].unit,
+          base_hour: formatUtcSeconds(own[0].base_hour),
           values: own.map((row) => ({
-            hour_start: isoUtc(row.target_hour),
+            hour_start: formatUtcSeconds(row.target_hour),
             horizon_hours: row.horizon_hours,
             value: row.value,
             method: row.method,
           })),
           backtest: own.map((row) => ({
             horizon_hours: row.horizon_hours,
-            from: row.backtest_from && isoUtc(row.backtest_from),
-            to: row.backtest_to && isoUtc(row.backtest_to),
+            from: row.backtest_from && formatUtcSeconds(row.backtest_from),
+            to: row.backtest_to && formatUtcSeconds(row.backtest_to),
             n: row.backtest_n,
             model: { mae: row.backtest_mae, rmse: row.backtest_rmse },
             persistence: { mae: row.persistence_mae, rmse: row.persistence_rmse },
@@ -191,12 +189,12 @@ function stationJson(station: StationRow) {
     latitude: station.latitude,
     longitude: station.longitude,
     timezone: "Africa/Abidjan",
-    first_hour: station.first_hour && isoUtc(station.first_hour),
-    last_hour: station.last_hour && isoUtc(station.last_hour),
+    first_hour: station.first_hour && formatUtcSeconds(station.first_hour),
+    last_hour: station.last_hour && formatUtcSeconds(station.last_hour),
     hours: station.hours,
-    fetched_at: isoUtc(station.fetched_at),
+    fetched_at: formatUtcSeconds(station.fetched_at),
     last_run: station.last_run_at && {
-      finished_at: isoUtc(station.last_run_at),
+      finished_at: formatUtcSeconds(station.last_run_at),
       status: station.last_run_status,
       error: station.last_run_error,
     },
@@ -222,6 +220,20 @@ function groupByDay(rows: DailyRow[]) {
     days.set(row.day, day);
   }
   return [...days.values()];
+}
+
+const HOURLY_CSV_HEADER = ["hour_start", ...HOURLY_PARAMETERS, "provisional", "fetched_at"];
+
+function hourlyCsv(rows: HourlyRow[]): string {
+  return toCsv(
+    HOURLY_CSV_HEADER,
+    rows.map((row) => [
+      formatUtcSeconds(row.hour_start),
+      ...HOURLY_PARAMETERS.map((parameter) => row[parameter]),
+      row.provisional,
+      formatUtcSeconds(row.fetched_at),
+    ]),
+  );
 }
 
 function dailyCsv(station: StationRow, rows: DailyRow[]): string {
@@ -257,11 +269,6 @@ function dailyCsv(station: StationRow, rows: DailyRow[]): string {
   );
 }
 
-/** `2023-12-10T00:00:00Z`: UTC, second precision. */
-function isoUtc(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 const stationParameter = {
   name: "station",
   in: "query",
@@ -269,6 +276,13 @@ const stationParameter = {
   schema: { type: "string", pattern: "^\\d+$" },
   example: "283164601",
   description: "AirQino station id (GET /api/air-quality/stations)",
+};
+
+const formatParameter = {
+  name: "format",
+  in: "query",
+  required: false,
+  schema: { type: "string", enum: ["json", "csv"], default: "json" },
 };
 
 const problems = {
@@ -291,7 +305,8 @@ export const airQualityPaths = {
     get: {
       summary: "Hourly averages of one station, every parameter as the API returned it",
       description: "Hours whose start lies between `from` and `to`, both included. A value the " +
-        "API omitted is null. `provisional` marks an hour that was still filling when fetched.",
+        "API omitted is null (an empty cell in CSV). `provisional` marks the newest hour of the " +
+        "latest response: it was still filling and its values will change.",
       parameters: [
         stationParameter,
         {
@@ -311,8 +326,15 @@ export const airQualityPaths = {
           description: "Same format; a date alone includes that whole day; " +
             "range at most MAX_RANGE_DAYS",
         },
+        formatParameter,
       ],
-      responses: { "200": { description: "The hours, oldest first" }, ...problems },
+      responses: {
+        "200": {
+          description: `The hours, oldest first. CSV columns: ${HOURLY_CSV_HEADER.join(", ")}`,
+          content: { "application/json": {}, "text/csv": {} },
+        },
+        ...problems,
+      },
     },
   },
   "/api/air-quality/daily": {
@@ -336,12 +358,7 @@ export const airQualityPaths = {
           schema: { type: "string", format: "date" },
           example: "2023-11-30",
         },
-        {
-          name: "format",
-          in: "query",
-          required: false,
-          schema: { type: "string", enum: ["json", "csv"], default: "json" },
-        },
+        formatParameter,
       ],
       responses: {
         "200": {

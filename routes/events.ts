@@ -63,7 +63,8 @@ const EVENT_EXAMPLE = {
   status: "onsale",
   url: "https://www.ticketmaster.ca/event/31005B1EC4B12390",
   segment_id: "KZFzniwnSyZfZ7v7nJ",
-  fetched_at: "2025-01-20T14:02:11.000Z",
+  segment_ids: ["KZFzniwnSyZfZ7v7nJ"],
+  last_seen_at: "2025-01-20T14:02:11.000Z",
 };
 
 export const eventsPaths = {
@@ -73,7 +74,9 @@ export const eventsPaths = {
       description:
         "Events stored by `deno task events`, whose local date (at the venue) lies between " +
         "`from` and `to`, both included; ordered by date, time (events without a time " +
-        "first), title and id. `format=csv` returns the same CSV as the CLI (UTF-8 with BOM).",
+        "first), title and id. `format=csv` returns the same CSV as the CLI (UTF-8 with BOM). " +
+        "Stored events are never deleted: this is the union of every run, and `last_seen_at` " +
+        "is the start of the last run that listed each event.",
       parameters: [
         {
           name: "from",
@@ -97,7 +100,8 @@ export const eventsPaths = {
           schema: { type: "string" },
           example: "Music",
           description:
-            "Segment name (Music, Sports, Arts & Theatre, Film, Miscellaneous, Undefined) or id",
+            "Segment name (Music, Sports, Arts & Theatre, Film, Miscellaneous, Undefined) or id; " +
+            "matches any of an event's classifications, like the CLI's `--segment`",
         },
         {
           name: "format",

@@ -10,6 +10,7 @@ import {
   serveAirqino,
 } from "./helpers/airqino_api.ts";
 import { airQualityJob, type EtlOptions, runAirQualityEtl } from "../ingest/airqino/etl.ts";
+import { fixedToken } from "../ingest/airqino/auth.ts";
 import { loadConfig } from "../config.ts";
 import { sleep } from "../ingest/http.ts";
 
@@ -123,6 +124,25 @@ Deno.test("running the ETL twice changes nothing", async () => {
   assert.deepEqual(await snapshot(db), before);
 });
 
+Deno.test("the station's fetched_at is its latest successful fetch, even when nothing changed", async () => {
+  await using db = await createTestDatabase();
+  let fail = false;
+  await using api = serveAirqino(() =>
+    fail ? jsonResponse("{}", 401) : jsonResponse(apiBody(sampleHistory()))
+  );
+  const fetchedAt = async () =>
+    (await db.sql`select fetched_at from airqino_stations`)[0].fetched_at.toISOString();
+  await runAirQualityEtl(db.sql, options(api.url).options);
+  const later = new Date("2023-12-10T00:50:00Z");
+  const [same] = await runAirQualityEtl(db.sql, options(api.url, { now: () => later }).options);
+  assert.equal(same.hoursChanged, 0);
+  assert.equal(await fetchedAt(), later.toISOString());
+  fail = true;
+  const failedAt = new Date("2023-12-10T01:50:00Z");
+  await runAirQualityEtl(db.sql, options(api.url, { now: () => failedAt }).options);
+  assert.equal(await fetchedAt(), later.toISOString(), "a failed fetch leaves it");
+});
+
 Deno.test("a later fetch rewrites the still-filling hour and recomputes only its day", async () => {
   await using db = await createTestDatabase();
   let rows = sampleHistory();
@@ -152,13 +172,61 @@ Deno.test("a later fetch rewrites the still-filling hour and recomputes only its
   assert.deepEqual(after, before, "an untouched day is not recomputed");
 });
 
-Deno.test("a day stops being provisional on the first run after it ends", async () => {
+Deno.test("a day stops being provisional once it is over and the API has returned a newer hour", async () => {
   await using db = await createTestDatabase();
-  await using api = serveAirqino(() => jsonResponse(apiBody(sampleHistory())));
+  let rows = sampleHistory();
+  await using api = serveAirqino(() => jsonResponse(apiBody(rows)));
   await runAirQualityEtl(db.sql, options(api.url).options);
   const nextDay = new Date("2023-12-11T00:05:00Z");
   await runAirQualityEtl(db.sql, options(api.url, { now: () => nextDay }).options);
+  assert.equal(
+    (await daily(db, "2023-12-10", "pm25")).provisional,
+    true,
+    "its 00:00 is still the newest hour the API returned",
+  );
+  rows = [...sampleHistory(), apiRow("2023-12-11 00:00:00", { "PM2.5": 8 })];
+  await runAirQualityEtl(db.sql, options(api.url, { now: () => nextDay }).options);
   assert.equal((await daily(db, "2023-12-10", "pm25")).provisional, false);
+});
+
+Deno.test("the newest hour of a response is provisional even when the clock says it is over, until a newer hour arrives", async () => {
+  await using db = await createTestDatabase();
+  // The API can lag: at 01:30 the newest hour it returns is 12-09 16:00, still filling.
+  let rows = sampleHistory().slice(0, -1);
+  await using api = serveAirqino(() => jsonResponse(apiBody(rows)));
+  const run = (at: string) =>
+    runAirQualityEtl(db.sql, options(api.url, { now: () => new Date(at) }).options);
+  const provisionalHours = async () =>
+    (await db.sql`select hour_start from airqino_hourly where provisional order by 1`)
+      .map((row) => row.hour_start.toISOString());
+  const pm25BaseHour = async () =>
+    (await db.sql`
+      select base_hour from airqino_forecasts where parameter = 'pm25'
+      order by base_hour desc limit 1`)[0].base_hour.toISOString();
+
+  await run("2023-12-10T01:30:00Z");
+  assert.deepEqual(await provisionalHours(), ["2023-12-09T16:00:00.000Z"]);
+  assert.equal((await daily(db, "2023-12-09", "pm25")).provisional, true, "it holds that hour");
+  assert.equal(await pm25BaseHour(), "2023-12-09T15:00:00.000Z", "not the filling hour");
+
+  // 12-09 16:00 comes back unchanged, with a newer hour after it.
+  rows = sampleHistory();
+  const [second] = await run("2023-12-10T02:30:00Z");
+  assert.equal(second.hoursChanged, 2, "the new hour, and the old one's flag");
+  assert.deepEqual(await provisionalHours(), ["2023-12-10T00:00:00.000Z"]);
+  assert.equal((await daily(db, "2023-12-09", "pm25")).provisional, false);
+  assert.equal(await pm25BaseHour(), "2023-12-09T16:00:00.000Z");
+
+  // A newer response that leaves the old newest hour out clears it all the same.
+  rows = [...sampleHistory().slice(0, -1), apiRow("2023-12-10 01:00:00", { "PM2.5": 7 })];
+  await run("2023-12-10T03:30:00Z");
+  assert.deepEqual(await provisionalHours(), ["2023-12-10T01:00:00.000Z"]);
+  assert.equal(await pm25BaseHour(), "2023-12-10T00:00:00.000Z");
+
+  // An older response (a stale cache) does not mark its newest hour: newer ones are stored.
+  rows = sampleHistory().slice(0, 30);
+  await run("2023-12-10T04:30:00Z");
+  assert.deepEqual(await provisionalHours(), ["2023-12-10T01:00:00.000Z"]);
 });
 
 Deno.test("the forecast starts from the last complete hour and falls back to persistence on a short history", async () => {
@@ -207,7 +275,10 @@ Deno.test("401 with an empty {} body fails the station as 'authentication requir
   const before = await loadOnce(db);
   const { outcome, lines, run } = await failingRun(db, () => jsonResponse("{}", 401));
   assert.equal(outcome.status, "failed");
-  assert.match(outcome.error!, /HTTP 401: authentication required \(set AIRQINO_TOKEN\)/);
+  assert.match(
+    outcome.error!,
+    /HTTP 401: authentication required \(set AIRQINO_REFRESH_TOKEN or AIRQINO_TOKEN\)/,
+  );
   assert.match(lines[0], /station 283164601 failed, stored data kept: .*401/);
   assert.deepEqual([run.status, run.error], ["failed", outcome.error]);
   assert.deepEqual(await snapshot(db), before);
@@ -276,7 +347,7 @@ Deno.test("a 503 is retried when retries are left at their default, then the sta
   assert.deepEqual([outcome.status, calls], ["ok", 2]);
 });
 
-Deno.test("the bearer token is sent when configured", async () => {
+Deno.test("a fixed bearer token is sent when configured, and a rejected one is not retried", async () => {
   await using db = await createTestDatabase();
   await using api = serveAirqino((_, request) =>
     request.headers.get("authorization") === "Bearer s3cret"
@@ -287,9 +358,14 @@ Deno.test("the bearer token is sent when configured", async () => {
   assert.equal(anonymous.status, "failed");
   const [withToken] = await runAirQualityEtl(
     db.sql,
-    options(api.url, { token: "s3cret" }).options,
+    options(api.url, { auth: fixedToken("s3cret") }).options,
   );
   assert.equal(withToken.status, "ok");
+  const { options: o, lines } = options(api.url, { auth: fixedToken("expired") });
+  const [rejected] = await runAirQualityEtl(db.sql, o);
+  assert.match(rejected.error!, /HTTP 401: authentication required \(AIRQINO_TOKEN was rejected\)/);
+  assert.equal(api.requests.get(STATION), 3, "one request per run: nothing to renew");
+  assert.doesNotMatch(lines.join("\n"), /expired|s3cret/);
 });
 
 Deno.test("the hourly job is named for its advisory lock and follows AIRQUALITY_INTERVAL_MINUTES", async () => {

@@ -43,15 +43,25 @@ Deno.test("timestamps are the UTC start of the hour", () => {
   assert.equal(parseHourStart("2023-12-10 00:00:00").toISOString(), "2023-12-10T00:00:00.000Z");
   // The European DST hours exist once, as they should in Abidjan.
   assert.equal(parseHourStart("2024-03-31 02:00:00").toISOString(), "2024-03-31T02:00:00.000Z");
-  for (
-    const label of [
-      "2023-02-30 00:00:00",
-      "2023-12-10 24:00:00",
-      "2023-12-10 10:30:00",
-      "10/12/2023",
-    ]
-  ) {
-    assert.throws(() => parseHourStart(label), new RegExp(`Cannot parse "${label}"`));
+});
+
+Deno.test("a bad timestamp is refused with the row and what is wrong with it", () => {
+  const cases: Array<[string, string]> = [
+    ["2023-02-30 10:00:00", "day out of range"],
+    ["2023-13-01 00:00:00", "month out of range"],
+    ["2023-12-10 24:00:00", "hour out of range"],
+    ["2023-12-10 10:30:00", "not the start of an hour"],
+    ["2023-12-10 10:00:60", "second out of range"],
+    ["10/12/2023", "expected YYYY-MM-DD HH:00:00"],
+    ["2023-12-10T10:00:00Z", "expected YYYY-MM-DD HH:00:00"],
+  ];
+  for (const [label, problem] of cases) {
+    const body = apiBody([apiRow("2023-12-10 09:00:00", {}), apiRow(label, {})]);
+    assert.throws(() => parsePayload(body), (error: Error) => {
+      assert.ok(error instanceof PayloadError);
+      assert.equal(error.message, `data[1].timestamp: Cannot parse "${label}": ${problem}`);
+      return true;
+    });
   }
 });
 

@@ -66,7 +66,55 @@ Deno.test("hourly returns every parameter, null where the API omitted it, and ma
     fetched_at: "2023-12-10T00:20:00Z",
   });
   assert.equal(body.data.at(-1).provisional, true);
-  assert.equal(body.units.pm25, "µg/m³");
+  assert.deepEqual(Object.keys(body.units), [
+    "co",
+    "t",
+    "t_int",
+    "no2",
+    "o3",
+    "pm10",
+    "pm25",
+    "rh",
+  ]);
+  assert.deepEqual([body.units.pm25, body.units.co], ["µg/m³", "mg/m³"], "from airqino_parameters");
+});
+
+Deno.test("hourly as CSV has every parameter column, empty cells where the API omitted a value", async () => {
+  await using app = await appWithData();
+  const response = await app.request(
+    `/api/air-quality/hourly?station=${STATION}&from=2023-12-08T03:00&to=2023-12-10&format=csv`,
+  );
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "text/csv; charset=utf-8");
+  assert.equal(
+    response.headers.get("content-disposition"),
+    'attachment; filename="air_quality_hourly_283164601_20231208T030000Z_20231210T230000Z.csv"',
+  );
+  const text = await response.text();
+  assert.ok(text.startsWith("\uFEFF"));
+  const lines = text.slice(1).trimEnd().split("\r\n");
+  assert.deepEqual(lines[0].split(","), [
+    "hour_start",
+    "co",
+    "t",
+    "t_int",
+    "no2",
+    "o3",
+    "pm10",
+    "pm25",
+    "rh",
+    "provisional",
+    "fetched_at",
+  ]);
+  assert.equal(lines.length, 1 + 21 + 17 + 1, "the same hours as the JSON");
+  assert.equal(
+    lines[1],
+    `2023-12-08T03:00:00Z,${0.6 - 0.05 * 3},25.3,303,,,33,13,70,false,2023-12-10T00:20:00Z`,
+  );
+  assert.equal(
+    lines.at(-1),
+    "2023-12-10T00:00:00Z,0.4,,,,,14.5,6.5,62.3,true,2023-12-10T00:20:00Z",
+  );
 });
 
 Deno.test("hourly and daily answer 400 problems naming the parameter at fault", async () => {
@@ -103,6 +151,11 @@ Deno.test("bad ranges and formats of a known station are 400 problems too", asyn
     [`${base}/hourly?station=${STATION}&from=2020-01-01&to=2023-12-08`, "to", /366 days/],
     [`${base}/daily?station=${STATION}&from=2023-12-09&to=2023-12-08`, "to", /before/],
     [`${base}/daily?station=${STATION}&from=2023-12-08&to=2023-12-09&format=xml`, "format", /csv/],
+    [
+      `${base}/hourly?station=${STATION}&from=2023-12-08&to=2023-12-09&format=xlsx`,
+      "format",
+      /csv/,
+    ],
   ];
   for (const [path, parameter, detail] of cases) {
     const body = await problem(app, path);
@@ -189,6 +242,7 @@ Deno.test("forecast returns the next two hours of CO and PM2.5, the model, issue
   assert.equal(body.stale, true, "issued in 2023 for hours long over");
   assert.deepEqual(Object.keys(body.forecasts).sort(), ["co", "pm25"]);
   const pm25 = body.forecasts.pm25;
+  assert.deepEqual([pm25.unit, body.forecasts.co.unit], ["µg/m³", "mg/m³"]);
   assert.equal(pm25.base_hour, "2023-12-09T16:00:00Z");
   assert.deepEqual(pm25.values, [
     { hour_start: "2023-12-09T17:00:00Z", horizon_hours: 1, value: 20, method: "persistence" },
@@ -212,5 +266,10 @@ Deno.test("openapi.json documents the air-quality endpoints", async () => {
   const document = await (await app.request("/openapi.json")).json();
   for (const path of ["stations", "hourly", "daily", "forecast"]) {
     assert.ok(document.paths[`/api/air-quality/${path}`].get, path);
+  }
+  for (const path of ["hourly", "daily"]) {
+    const { parameters, responses } = document.paths[`/api/air-quality/${path}`].get;
+    assert.ok(parameters.some((p: { name: string }) => p.name === "format"), path);
+    assert.ok(responses["200"].content["text/csv"], path);
   }
 });

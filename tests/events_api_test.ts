@@ -16,7 +16,8 @@ function rows(): EventRow[] {
       name: "Rimouski Oc??anic",
       localDate: "2025-03-10",
       localTime: "19:00:00",
-      classifications: [[1, 0, true]] as [number, number, boolean][],
+      // Sports, and also Music: the Music filter must find it, as the API's segmentId does.
+      classifications: [[1, 0, true], [0, 1, false]] as [number, number, boolean][],
     },
     { id: "E4", name: "Hors période", localDate: "2025-07-01", localTime: "20:00:00" },
     {
@@ -44,14 +45,14 @@ Deno.test("GET /api/events returns the range's events as JSON, ordered, with emp
   assert.equal(first.title, "Révolution, Les Étoiles");
   assert.equal(first.local_time, "20:00:00");
   assert.equal(first.start_utc, "2025-02-02T01:00:00Z");
-  assert.equal(first.fetched_at, "2025-01-20T14:02:11.000Z");
+  assert.equal(first.last_seen_at, "2025-01-20T14:02:11.000Z");
   const noVenue = body.events[2];
   assert.equal(noVenue.venue_name, null);
   assert.equal(noVenue.image_url, null);
   assert.equal(noVenue.segment, null);
 });
 
-Deno.test("segment filters by name or id, and format=csv returns the rows as CSV", async () => {
+Deno.test("segment filters by name or id on any classification, and format=csv returns the rows as CSV", async () => {
   await using app = await createTestApp();
   await upsertEvents(app.db.sql, rows(), FETCHED_AT);
   const byName =
@@ -62,7 +63,8 @@ Deno.test("segment filters by name or id, and format=csv returns the rows as CSV
   const byId =
     await (await app.request(`/api/events?from=2025-02-01&to=2025-06-30&segment=${MUSIC_ID}`))
       .json();
-  assert.deepEqual(byId.events.map((e: EventRow) => e.id), ["E2", "E1"]);
+  assert.deepEqual(byId.events.map((e: EventRow) => e.id), ["E2", "E1", "E3"]);
+  assert.equal(byId.events[2].segment, "Sports", "the segment column stays the primary one");
 
   const csv = await app.request("/api/events?from=2025-02-01&to=2025-02-01&format=csv");
   assert.equal(csv.headers.get("content-type"), "text/csv; charset=utf-8");
@@ -74,7 +76,7 @@ Deno.test("segment filters by name or id, and format=csv returns the rows as CSV
   );
 });
 
-Deno.test("a second upsert of an event refreshes its fields and fetch time without duplicating it", async () => {
+Deno.test("a second upsert of an event refreshes its fields and last_seen_at without duplicating it", async () => {
   await using app = await createTestApp();
   const original = rows();
   await upsertEvents(app.db.sql, original, FETCHED_AT);
@@ -84,7 +86,7 @@ Deno.test("a second upsert of an event refreshes its fields and fetch time witho
   const e1 = body.events.find((e: EventRow) => e.id === "E1");
   assert.equal(body.count, 2);
   assert.equal(e1.status, "cancelled");
-  assert.equal(e1.fetched_at, later.toISOString());
+  assert.equal(e1.last_seen_at, later.toISOString());
 });
 
 Deno.test("bad input is a 400 problem naming the parameter", async () => {

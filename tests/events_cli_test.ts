@@ -1,12 +1,14 @@
 /**
  * `deno task events` through its main function: CSV file and database, the same CSV from
- * the API, stdout output, usage errors, a rejected key, a quota stop, --list-segments.
+ * the API (all events and Music), stdout output, usage errors, an output the task may not
+ * write, a rejected key, a quota stop and unreadable answers (partial data kept, exit 3,
+ * a previous complete file untouched), events no longer listed, --list-segments.
  */
 import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import { type CliDeps, main } from "../ingest/ticketmaster/cli.ts";
 import { createTestApp } from "./helpers/app.ts";
-import { expectedIds, MUSIC_ID, quebecEvents } from "./helpers/ticketmaster_data.ts";
+import { expectedIds, makeEvent, MUSIC_ID, quebecEvents } from "./helpers/ticketmaster_data.ts";
 import {
   serveTicketmaster,
   STUB_API_KEY,
@@ -42,6 +44,12 @@ async function run(
   return { code, stdout, stderr };
 }
 
+/** A temporary folder for output files, removed afterwards. */
+async function tempDir(): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "events_cli_" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
 function csvIds(csv: string): string[] {
   const records: string[][] = parse(csv, { bom: true });
   assert.equal(records[0][0], "id");
@@ -72,6 +80,32 @@ Deno.test("the CLI writes the range's CSV, stores the events, and the API serves
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("after a run for all events, the API's Music CSV is the CLI's Music export", async () => {
+  await using stub = serveTicketmaster({ events: DATA });
+  await using app = await createTestApp();
+  const all = await run(["--from", RANGE.from, "--to", RANGE.to, "--out", "-"], stub, {
+    sql: app.db.sql,
+  });
+  assert.equal(all.code, 0, all.stderr.join("\n"));
+  const music = await run(
+    ["--from", RANGE.from, "--to", RANGE.to, "--segment", "Music", "--out", "-", "--no-db"],
+    stub,
+  );
+  assert.equal(music.code, 0, music.stderr.join("\n"));
+  const served = await app.request(
+    `/api/events?from=${RANGE.from}&to=${RANGE.to}&segment=Music&format=csv`,
+  );
+  const servedCsv = await served.text();
+  assert.deepEqual(csvIds(servedCsv), csvIds(music.stdout));
+  assert.equal(servedCsv, music.stdout);
+  const records: string[][] = parse(music.stdout, { bom: true });
+  const segment = records[0].indexOf("segment");
+  assert.ok(
+    records.some((record) => record[segment] !== "Music"),
+    "the export holds events whose primary segment is another one",
+  );
 });
 
 Deno.test("--segment Music with --out - prints only Music events and touches no database", async () => {
@@ -111,6 +145,19 @@ Deno.test("bad usage and a missing key exit 2 with one clear line and no request
   assert.equal(stub.calls.length, 0);
 });
 
+Deno.test("an --out the process may not write is refused before any request", async () => {
+  await using stub = serveTicketmaster({ events: DATA });
+  // The tests may write only under /tmp, as the task may write only under exports/.
+  const result = await run(["--from", RANGE.from, "--to", RANGE.to, "--out", "here.csv"], stub);
+  assert.equal(result.code, 2);
+  assert.deepEqual(result.stderr, [
+    'error: no permission to write "." for --out here.csv (deno task events may write only ' +
+    "under exports/; to write elsewhere, see docs/events.md)",
+  ]);
+  assert.equal(stub.calls.length, 0);
+  assert.equal(await Deno.stat("here.csv").then(() => true, () => false), false);
+});
+
 Deno.test("a rejected key exits 1 with one line that does not contain the key", async () => {
   await using stub = serveTicketmaster({ events: DATA });
   const result = await run(
@@ -144,6 +191,107 @@ Deno.test("a quota stop writes what was fetched, says what is missing and exits 
     /^INCOMPLETE: Ticketmaster daily quota exhausted \(QuotaViolation\); it resets at .*; events starting from 2025-.* to 2025-07-02T03:59:59Z were not read$/,
   );
   assert.ok(!result.stderr.join("\n").includes(STUB_API_KEY));
+});
+
+Deno.test("an incomplete run writes NAME.incomplete.csv and leaves the previous complete file untouched", async () => {
+  const quota = { atCall: -1 }; // armed for the second run
+  await using stub = serveTicketmaster({
+    events: DATA,
+    onSearch: (_, stub) => {
+      if (stub.calls.length === quota.atCall) stub.faults.push("quota");
+    },
+  });
+  await using dir = await tempDir();
+  const out = `${dir.path}/quebec.csv`;
+  const args = ["--from", RANGE.from, "--to", RANGE.to, "--out", out, "--no-db"];
+  assert.equal((await run(args, stub)).code, 0);
+  const complete = await Deno.readTextFile(out);
+  quota.atCall = stub.calls.length + 6;
+  const stopped = await run(args, stub);
+  assert.equal(stopped.code, 3);
+  assert.equal(await Deno.readTextFile(out), complete, "the complete file is unchanged");
+  const partial = await Deno.readTextFile(`${dir.path}/quebec.incomplete.csv`);
+  const ids = csvIds(partial);
+  assert.ok(ids.length > 0 && ids.length < csvIds(complete).length);
+  assert.equal(
+    stopped.stderr[0],
+    `${ids.length} Québec events (2025-02-01..2025-06-30) → ${dir.path}/quebec.incomplete.csv ` +
+      `(incomplete, so ${out} is left untouched)`,
+  );
+  assert.match(stopped.stderr.at(-1)!, /^INCOMPLETE: Ticketmaster daily quota exhausted/);
+});
+
+Deno.test("a 200 HTML page or a cut-off body, once, is retried and the export is complete", async () => {
+  await using stub = serveTicketmaster({ events: DATA });
+  stub.faults.push("html", "cut-off");
+  const result = await run(
+    ["--from", RANGE.from, "--to", RANGE.to, "--out", "-", "--no-db"],
+    stub,
+  );
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(csvIds(result.stdout), expectedIds(DATA, RANGE));
+});
+
+for (const fault of ["html", "cut-off"] as const) {
+  Deno.test(`lasting unreadable answers (${fault}) keep the fetched events in the CSV and database, and exit 3`, async () => {
+    await using stub = serveTicketmaster({
+      events: DATA,
+      onSearch: (_, stub) => {
+        if (stub.calls.length === 6) stub.faults.push(...Array(5).fill(fault)); // 1 + 4 retries
+      },
+    });
+    await using app = await createTestApp();
+    await using dir = await tempDir();
+    const out = `${dir.path}/events.csv`;
+    const result = await run(["--from", RANGE.from, "--to", RANGE.to, "--out", out], stub, {
+      sql: app.db.sql,
+    });
+    assert.equal(result.code, 3, result.stderr.join("\n"));
+    const ids = csvIds(await Deno.readTextFile(`${dir.path}/events.incomplete.csv`));
+    assert.ok(ids.length > 0 && ids.length < expectedIds(DATA, RANGE).length);
+    const [{ count }] = await app.db.sql`select count(*)::int as count from ticketmaster_events`;
+    assert.equal(count, ids.length, "the fetched events are stored");
+    assert.match(
+      result.stderr.at(-1)!,
+      new RegExp(
+        "^INCOMPLETE: No usable answer from Ticketmaster: GET .* failed after 5 attempts: " +
+          (fault === "html"
+            ? "the 200 answer is not JSON \\(text/html: "
+            : "error reading a body from connection") +
+          ".*; events starting from 2025-.* to 2025-07-02T03:59:59Z were not read$",
+      ),
+    );
+    assert.ok(!result.stderr.join("\n").includes(STUB_API_KEY));
+  });
+}
+
+Deno.test("a complete run counts the stored events Ticketmaster no longer lists, and keeps them", async () => {
+  const events = ["G1", "G2", "G3"].map((id, i) =>
+    makeEvent({
+      id,
+      name: `Spectacle ${i}`,
+      localDate: "2025-03-0" + (i + 1),
+      localTime: "20:00:00",
+    })
+  );
+  await using stub = serveTicketmaster({ events });
+  await using app = await createTestApp();
+  const args = ["--from", "2025-03-01", "--to", "2025-03-31", "--out", "-"];
+  assert.equal((await run(args, stub, { sql: app.db.sql })).code, 0);
+  const before = await (await app.request("/api/events?from=2025-03-01&to=2025-03-31")).json();
+  events.splice(1, 1); // G2 is no longer listed
+  const second = await run(args, stub, { sql: app.db.sql });
+  assert.equal(second.code, 0);
+  assert.ok(second.stderr.includes(
+    "1 stored events of 2025-03-01..2025-03-31 are no longer listed by Ticketmaster " +
+      "(last_seen_at before this run); they stay in the database",
+  ));
+  const after = await (await app.request("/api/events?from=2025-03-01&to=2025-03-31")).json();
+  const seen = (body: { events: { id: string; last_seen_at: string }[] }, id: string) =>
+    body.events.find((e) => e.id === id)?.last_seen_at;
+  assert.equal(after.count, 3, "G2 stays in the database");
+  assert.equal(seen(after, "G2"), seen(before, "G2"));
+  assert.ok(seen(after, "G1")! > seen(before, "G1")!);
 });
 
 Deno.test("--list-segments prints the live segments as id and name", async () => {

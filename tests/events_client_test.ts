@@ -1,6 +1,6 @@
 /**
  * The Discovery API client against the local stub: spacing, both kinds of 429, 401, 400,
- * 5xx, the request budget and quota reserve; and the stub's own API behaviour (paging,
+ * 5xx, unreadable answers, the request budget and quota reserve; and the stub's own API behaviour (paging,
  * deep-paging error, inclusive date bounds, filters) that the export relies on.
  */
 import assert from "node:assert/strict";
@@ -154,6 +154,37 @@ Deno.test("5xx answers are retried, and a lasting outage stops the run", async (
   const error = await client.searchEvents({}).catch((e) => e);
   assert.ok(error instanceof StopFetching);
   assert.match(error.message, /^Ticketmaster still answers 500 after 2 retries/);
+});
+
+Deno.test("a 200 that is an HTML page or a body cut off mid-way is retried like a 5xx, counting every call", async () => {
+  await using stub = stubWith();
+  stub.faults.push("html", "cut-off");
+  const client = clientFor(stub.url);
+  const page = await client.searchEvents({ stateCode: "QC" });
+  assert.equal(page.page.totalElements, 2);
+  assert.equal(page.events.length, 2);
+  assert.equal(client.requests, 3);
+  assert.equal(stub.used, 3);
+});
+
+Deno.test("unreadable answers that outlast the retries stop the run with the last reason, key hidden", async () => {
+  await using stub = stubWith();
+  const client = clientFor(stub.url, { retries: 2 });
+  stub.faults.push("html", "html", "html");
+  const html = await client.searchEvents({}).catch((e) => e);
+  assert.ok(html instanceof StopFetching);
+  assert.equal(
+    html.message,
+    `No usable answer from Ticketmaster: GET ${stub.url}/discovery/v2/events.json?apikey=*** ` +
+      "failed after 3 attempts: the 200 answer is not JSON " +
+      '(text/html: "<html><body>Service Unavailable</body></html>")',
+  );
+  stub.faults.push("cut-off", "cut-off", "cut-off");
+  const cut = await client.searchEvents({}).catch((e) => e);
+  assert.ok(cut instanceof StopFetching);
+  assert.match(cut.message, /failed after 3 attempts: error reading a body from connection/);
+  assert.ok(!`${html.message}${cut.message}`.includes(STUB_API_KEY));
+  assert.equal(client.requests, 6);
 });
 
 Deno.test("the run's request budget and the daily quota reserve stop before the limit", async () => {

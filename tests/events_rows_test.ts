@@ -13,7 +13,7 @@ const SHARED = "../shared/data/ticketmaster";
 const present = await Deno.stat(SHARED).then(() => true, () => false);
 if (!present) console.warn(`Skipping the real Ticketmaster response tests: ${SHARED} is absent.`);
 
-Deno.test("an event with every part maps to a row with the largest image and a full address", () => {
+Deno.test("an event with every part maps to a row with the largest image, a full address and every segment", () => {
   const row = toEventRow(makeEvent({
     id: "vvG1zZ9abc",
     name: "  Passion Céline  - L'ultime hommage ",
@@ -50,6 +50,7 @@ Deno.test("an event with every part maps to a row with the largest image and a f
     status: "cancelled",
     url: "https://www.ticketmaster.ca/event/VVG1ZZ9ABC",
     segment_id: "KZFzniwnSyZfZ7v7nJ",
+    segment_ids: ["KZFzniwnSyZfZ7v7nJ", "KZFzniwnSyZfZ7v7na"], // the primary one first
   });
 });
 
@@ -79,6 +80,7 @@ Deno.test("missing venue, images, time, zone and classifications give empty fiel
     status: null,
     url: null,
     segment_id: null,
+    segment_ids: [],
   });
 });
 

@@ -7,6 +7,8 @@ import type { Page } from "playwright-core";
 import { createSql, type Sql } from "../db/client.ts";
 import { browserSkipReason, openBrowserSession, saveScreenshot } from "./helpers/browser.ts";
 import { createTestDatabase } from "./helpers/database.ts";
+import { formatZonedIso, parseIsoInZone } from "../lib/zoned_time.ts";
+import { clockChange, halfHoursOfDay } from "../web/src/lib/zoned.ts";
 
 const skipReason = browserSkipReason();
 if (skipReason) console.log(skipReason);
@@ -14,6 +16,49 @@ const ignore = skipReason !== null;
 
 const HALF_HOUR_MS = 1_800_000;
 type Nature = "real_time" | "consolidated" | "definitive";
+
+/** The calendar days from `first` to `last`, both included. */
+function daysBetween(first: string, last: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(first); t <= Date.parse(last); t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+// Runs without the browser: the page's own zone helper, checked against the service's.
+Deno.test("the page's half-hours of a day match the service's zone maths, DST days included", () => {
+  const zones = ["Europe/Paris", "America/St_Johns", "Australia/Lord_Howe", "Asia/Kolkata"];
+  for (const zone of zones) {
+    for (const day of daysBetween("2018-01-01", "2019-12-31")) {
+      const start = parseIsoInZone(day, zone);
+      const end = parseIsoInZone(
+        new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10),
+        zone,
+      );
+      const expected: string[] = [];
+      for (let t = start; t < end; t += HALF_HOUR_MS) expected.push(formatZonedIso(zone, t));
+      const actual = halfHoursOfDay(day, zone);
+      assert.deepEqual(actual.map((h) => h.iso), expected, `${zone} ${day}`);
+      assert.deepEqual(actual.map((h) => Date.parse(h.iso)), actual.map((h) => h.epochMs));
+    }
+  }
+  const paris = (day: string) => halfHoursOfDay(day, "Europe/Paris");
+  assert.equal(paris("2018-03-25").length, 46);
+  assert.equal(paris("2018-10-28").length, 50);
+  assert.equal(paris("2019-10-27").length, 50);
+  assert.deepEqual(clockChange(paris("2018-03-25").map((h) => h.iso)), {
+    direction: "forward",
+    from: "02:00",
+    to: "02:59",
+  });
+  assert.deepEqual(clockChange(paris("2018-10-28").map((h) => h.iso)), {
+    direction: "back",
+    from: "02:00",
+    to: "02:59",
+  });
+  assert.equal(clockChange(paris("2018-01-15").map((h) => h.iso)), null);
+});
 
 /** Stores consecutive half-hours from `firstUtc`, one per value. */
 async function insertHalfHours(
@@ -125,36 +170,138 @@ Deno.test({
   },
 });
 
+/**
+ * 2018-10-28 as RTE publishes it: 48 of its 50 half-hours. 00:00+02:00 is 22:00Z the day
+ * before; the first 02:00 and 02:30 (UTC+02:00, i.e. 00:00Z and 00:30Z) are absent, the
+ * second ones (UTC+01:00) present. 50,000 MW before the gap, 45,000 MW after it: energy
+ * (4 × 50,000 + 44 × 45,000) × 0.5 h = 1,090,000 MWh, average 2,180,000 / 48 = 45,417 MW.
+ */
+async function insertAutumnAsPublished(sql: Sql): Promise<void> {
+  await insertHalfHours(sql, "2018-10-27T22:00:00Z", Array(4).fill(50_000));
+  await insertHalfHours(sql, "2018-10-28T01:00:00Z", Array(44).fill(45_000));
+}
+
 Deno.test({
-  name: "DST days show every half-hour the API returns, with the offset telling hours apart",
+  name: "a normal day has 48 rows and nothing marked as not published",
   ignore,
   async fn() {
     await using db = await createTestDatabase();
-    // Spring: 00:00+01:00 is 23:00Z the day before; 02:00–02:59 does not exist (46 rows).
+    await insertJanuary15(db.sql);
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+
+    await page.goto(`${session.url}/#/consumption/2018-01-15`);
+    await page.getByText("48 half-hours on 2018-01-15 (Paris time)").waitFor();
+    assert.equal(await page.locator("table.half-hours tbody tr").count(), 48);
+    assert.equal(await page.locator("table.half-hours tr.unpublished").count(), 0);
+    assert.equal(await page.locator("main .tag, [data-note]").count(), 0);
+    assert.equal(await statText(page, "average"), "57,350 MW");
+  },
+});
+
+Deno.test({
+  name: "the spring DST day has its 46 real half-hours, the offset telling hours apart",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    // 00:00+01:00 is 23:00Z the day before; 02:00–02:59 does not exist.
     await insertHalfHours(db.sql, "2018-03-24T23:00:00Z", Array(46).fill(50_000));
-    // Autumn: 00:00+02:00 is 22:00Z the day before; 02:00–02:59 happens twice (50 rows).
-    await insertHalfHours(db.sql, "2018-10-27T22:00:00Z", Array(50).fill(45_000));
     await using session = await openBrowserSession(db.sql);
     const { page } = session;
 
     await page.goto(`${session.url}/#/consumption/2018-03-25`);
-    await page.locator("table.half-hours tbody tr").first().waitFor();
+    await page.getByText("46 half-hours on 2018-03-25 (Paris time)").waitFor();
     const spring = (await rowTexts(page)).map((row) => row[0]);
     assert.equal(spring.length, 46);
     assert.deepEqual(spring.slice(3, 5), ["01:30 UTC+01:00", "03:00 UTC+02:00"]);
     assert.equal(spring.at(-1), "23:30 UTC+02:00");
+    assert.equal(await page.locator("table.half-hours tr.unpublished").count(), 0);
     assert.equal(await statText(page, "energy"), "1,150,000 MWh over 46 half-hours");
+    assert.equal(
+      squeeze(await page.locator("[data-note=clock-change]").textContent()),
+      "Clocks go forward on this day: 02:00–02:59 does not exist, so the day has 46 half-hours.",
+    );
+  },
+});
+
+Deno.test({
+  name: "the autumn DST day lists all 50 half-hours, the 2 RTE never publishes marked",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertAutumnAsPublished(db.sql);
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
 
     await page.goto(`${session.url}/#/consumption/2018-10-28`);
-    await page.getByText("50 half-hours on 2018-10-28").waitFor();
-    const autumn = (await rowTexts(page)).map((row) => row[0]);
-    assert.equal(autumn.length, 50);
-    assert.deepEqual(autumn.slice(4, 8), [
-      "02:00 UTC+02:00",
-      "02:30 UTC+02:00",
-      "02:00 UTC+01:00",
-      "02:30 UTC+01:00",
+    await page.getByText("50 half-hours on 2018-10-28 (Paris time), 48 with a value").waitFor();
+    const rows = await rowTexts(page);
+    assert.equal(rows.length, 50);
+    assert.deepEqual(rows.slice(3, 8), [
+      ["01:30 UTC+02:00", "50,000", "50,000,000,000", "Definitive"],
+      ["02:00 UTC+02:00", "–", "–", "not published"],
+      ["02:30 UTC+02:00", "–", "–", "not published"],
+      ["02:00 UTC+01:00", "45,000", "45,000,000,000", "Definitive"],
+      ["02:30 UTC+01:00", "45,000", "45,000,000,000", "Definitive"],
     ]);
+    assert.equal(rows.at(-1)?.[0], "23:30 UTC+01:00");
+    assert.equal(await page.locator("table.half-hours tr.unpublished").count(), 2);
+
+    assert.equal(await statText(page, "max"), "50,000 MW at 00:00");
+    assert.equal(await statText(page, "min"), "45,000 MW at 02:00 UTC+01:00");
+    assert.equal(await statText(page, "average"), "45,417 MW over 48 of 50 half-hours");
+    assert.equal(
+      await statText(page, "energy"),
+      "1,090,000 MWh partial over 48 of 50 half-hours",
+    );
+    assert.equal(
+      squeeze(await page.locator("[data-note=clock-change]").textContent()),
+      "Clocks go back on this day: 02:00–02:59 happens twice, so the day has 50 half-hours; " +
+        "the UTC offset tells them apart.",
+    );
+    assert.equal(
+      squeeze(await page.locator("[data-note=missing]").textContent()),
+      "not published No value for 2 of the day's 50 half-hours: RTE publishes only one " +
+        "02:00–02:59 hour on the day clocks go back. The chart leaves a gap there.",
+    );
+    assert.match(
+      await page.locator(".chart").getAttribute("aria-label") ?? "",
+      /2 half-hours without a value are left blank/,
+    );
+    await saveScreenshot(page, "consumption-autumn");
+  },
+});
+
+Deno.test({
+  name: "today's half-hours still to come are not yet published, a missed one not published",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    // 2018-01-15 00:00–11:30 Paris time, without 05:00 (index 10): 23 of 48 half-hours.
+    const morning = JANUARY_15.slice(0, 24);
+    await insertHalfHours(db.sql, "2018-01-14T23:00:00Z", morning.slice(0, 10));
+    await insertHalfHours(db.sql, "2018-01-15T04:30:00Z", morning.slice(11));
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+    await page.clock.setFixedTime("2018-01-15T11:10:00Z"); // 12:10 in Paris
+
+    await page.goto(`${session.url}/#/consumption`);
+    await page.getByText("48 half-hours on 2018-01-15 (Paris time), 23 with a value").waitFor();
+    assert.equal(new URL(page.url()).hash, "#/consumption/2018-01-15");
+    const rows = await rowTexts(page);
+    assert.deepEqual(rows[10], ["05:00 UTC+01:00", "–", "–", "not published"]);
+    assert.deepEqual(rows[24], ["12:00 UTC+01:00", "–", "–", "not yet published"]);
+    assert.equal(rows.filter((row) => row[3] === "not published").length, 1);
+    assert.equal(rows.filter((row) => row[3] === "not yet published").length, 24);
+    // Sum of the 23 values 1,318,000 MW: × 0.5 h, and / 23.
+    assert.equal(await statText(page, "energy"), "659,000 MWh partial over 23 of 48 half-hours");
+    assert.equal(await statText(page, "average"), "57,304 MW over 23 of 48 half-hours");
+    assert.equal(await statText(page, "max"), "59,600 MW at 11:00");
+    assert.equal(await page.locator("[data-note=clock-change]").count(), 0);
+    assert.match(
+      squeeze(await page.locator("[data-note=pending]").textContent()),
+      /24 half-hours of the day are not over yet/,
+    );
   },
 });
 
@@ -341,9 +488,9 @@ async function insertEvents(sql: Sql): Promise<void> {
   for (const [id, title, date, time, segment, segmentId, status] of events) {
     await sql`
       insert into ticketmaster_events (id, title, local_date, local_time, time_zone, venue_name,
-        city, province, country, segment, segment_id, status, url, fetched_at)
+        city, province, country, segment, segment_id, segment_ids, status, url, last_seen_at)
       values (${id}, ${title}, ${date}, ${time}, 'America/Toronto', 'Centre Bell', 'Montréal',
-        'QC', 'Canada', ${segment}, ${segmentId}, ${status},
+        'QC', 'Canada', ${segment}, ${segmentId}, ${sql.array([segmentId])}, ${status},
         ${`https://www.ticketmaster.ca/event/${id}`}, now())`;
   }
 }
@@ -402,6 +549,7 @@ Deno.test({
   async fn() {
     await using db = await createTestDatabase();
     await insertJanuary15(db.sql);
+    await insertAutumnAsPublished(db.sql);
     await insertAirQuality(db.sql);
     await insertEvents(db.sql);
     await using session = await openBrowserSession(db.sql, {
@@ -412,6 +560,7 @@ Deno.test({
     const { page } = session;
     const views = [
       ["consumption", "#/consumption/2018-01-15", "table.half-hours"],
+      ["consumption-autumn", "#/consumption/2018-10-28", "table.half-hours"],
       [
         "air-quality",
         "#/air-quality?station=283164601&from=2023-11-01&to=2023-11-05",

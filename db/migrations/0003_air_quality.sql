@@ -25,8 +25,8 @@ create table airqino_stations (
   station_name text,                      -- header.station_name, e.g. SMART188
   latitude     double precision,          -- header.station_lat, as reported
   longitude    double precision,          -- header.station_lon, as reported (unreliable: sign lost in 2024)
-  header       jsonb not null,            -- the header exactly as received
-  fetched_at   timestamptz not null       -- the fetch that delivered this header
+  header       jsonb not null,            -- the header of the latest fetch, exactly as received
+  fetched_at   timestamptz not null       -- the latest successful fetch (updated on every run)
 );
 
 -- One row per station and UTC hour; a value the API omitted stays NULL.
@@ -43,7 +43,10 @@ create table airqino_hourly (
   pm25       double precision,
   rh         double precision,
   raw        jsonb not null,              -- the row as received, original keys ("PM2.5", "T. int.")
-  fetched_at timestamptz not null,        -- the fetch that delivered these values
+  -- The newest hour of its response: still filling, its values will change. Cleared when a
+  -- later fetch returns a newer hour.
+  provisional boolean not null default false,
+  fetched_at timestamptz not null,        -- the fetch that last wrote the values or the flag
   primary key (station_id, hour_start)
 );
 
@@ -58,7 +61,7 @@ create table airqino_daily (
   hours             smallint not null check (hours between 0 and 24),
   nonpositive_hours smallint not null,    -- hours with a value <= 0 (negative or clamped)
   valid             boolean generated always as (hours >= 18) stored,
-  provisional       boolean not null,     -- the day was not over when computed
+  provisional       boolean not null,     -- the day was not over, or held a provisional hour
   computed_at       timestamptz not null,
   primary key (station_id, day, parameter)
 );
@@ -110,7 +113,7 @@ create view air_quality_hourly as
 select h.station_id, s.station_name, h.hour_start,
        (h.hour_start at time zone 'UTC')::date as day,
        h.co, h.no2, h.o3, h.pm10, h.pm25, h.t, h.rh,
-       h.hour_start + interval '1 hour' > h.fetched_at as provisional,
+       h.provisional,
        h.fetched_at
 from airqino_hourly h
 join airqino_stations s using (station_id);

@@ -1,5 +1,6 @@
--- Ticketmaster Discovery API events in Québec, one row per event id, refreshed by upsert.
--- Texts are as the API gives them (trimmed); empty parts are null.
+-- Ticketmaster Discovery API events in Québec, one row per event id, refreshed by upsert and
+-- never deleted: the table is the union of every run. Texts are as the API gives them
+-- (trimmed); empty parts are null.
 create table ticketmaster_events (
   id            text primary key,         -- Ticketmaster event id, case-sensitive
   title         text        not null,
@@ -15,12 +16,14 @@ create table ticketmaster_events (
   postal_code   text,
   country       text,
   image_url     text,                     -- largest image by area
-  segment       text,
+  segment       text,                     -- the primary classification's, for display
   segment_id    text,
+  segment_ids   text[]      not null,     -- every classification's: what segment filters match
   genre         text,
   status        text,                     -- onsale, offsale, cancelled, postponed, rescheduled
   url           text,
-  fetched_at    timestamptz not null      -- when the run that last saw the event fetched it
+  last_seen_at  timestamptz not null      -- start of the last run that listed the event
 );
 
 create index ticketmaster_events_by_date on ticketmaster_events (local_date);
+create index ticketmaster_events_by_segment on ticketmaster_events using gin (segment_ids);

@@ -3,20 +3,18 @@
  * as the service's hourly job (runs never overlap). Exits 1 if any station failed.
  */
 import { loadConfig } from "../../config.ts";
-import { createSql } from "../../db/client.ts";
-import { ensureDatabase, migrate } from "../../db/migrate.ts";
-import { withAdvisoryLock } from "../scheduler.ts";
+import { openDatabase } from "../../db/open.ts";
+import { runMain } from "../../lib/cli.ts";
+import { jobLockName, withAdvisoryLock } from "../scheduler.ts";
 import { AIRQUALITY_JOB, etlOptionsFromConfig, runAirQualityEtl } from "./etl.ts";
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  await ensureDatabase(config.databaseUrl);
-  const sql = createSql(config.databaseUrl, { max: 3 });
+  const sql = await openDatabase(config.databaseUrl, { max: 3 });
   try {
-    await migrate(sql);
     const run = await withAdvisoryLock(
       sql,
-      `job:${AIRQUALITY_JOB}`,
+      jobLockName(AIRQUALITY_JOB),
       () => runAirQualityEtl(sql, etlOptionsFromConfig(config)),
     );
     if (!run.ran) {
@@ -29,11 +27,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main());
-  } catch (error) {
-    console.error(`${AIRQUALITY_JOB}: ${error instanceof Error ? error.message : error}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) Deno.exit(await runMain(main));

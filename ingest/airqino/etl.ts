@@ -9,6 +9,7 @@ import type { Config } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
 import { recomputeDaily, recordRun, upsertHourly, upsertStation } from "../../db/air_quality.ts";
 import type { Job } from "../scheduler.ts";
+import { accessTokensFromConfig } from "./auth.ts";
 import { fetchStationHourly, type FetchStationOptions } from "./fetch.ts";
 import {
   DEFAULT_FORECAST_SETTINGS,
@@ -37,10 +38,11 @@ export interface StationOutcome {
   error?: string;
 }
 
+/** Keep the result for the life of the process: it caches the access token. */
 export function etlOptionsFromConfig(config: Config): EtlOptions {
   return {
     baseUrl: config.airqinoBaseUrl,
-    token: config.airqinoToken,
+    auth: accessTokensFromConfig(config),
     stations: config.airqinoStations,
   };
 }
@@ -113,11 +115,13 @@ async function runStation(
 
 /** The hourly job of the running service (AIRQUALITY_INTERVAL_MINUTES, 0 = off). */
 export function airQualityJob({ sql, config }: AppDeps): Job {
+  // One token cache (and rotated refresh token) across the hourly runs.
+  const options = etlOptionsFromConfig(config);
   return {
     name: AIRQUALITY_JOB,
     intervalMs: config.airqualityIntervalMinutes * 60_000,
     run: async (signal) => {
-      const outcomes = await runAirQualityEtl(sql, { ...etlOptionsFromConfig(config), signal });
+      const outcomes = await runAirQualityEtl(sql, { ...options, signal });
       const failed = outcomes.filter((outcome) => outcome.status === "failed");
       if (failed.length > 0) {
         throw new Error(`${failed.length} of ${outcomes.length} stations failed (see above)`);

@@ -1,15 +1,16 @@
 /**
- * `deno task forecast:eval [dir]`: prints the rolling-origin backtest table (Markdown) for
- * the real data in ../shared/data/airqino/; exits 1 if the model does not beat persistence
- * on PM2.5 at 2 h for every station.
+ * `deno task forecast:eval`: prints the rolling-origin backtest table (Markdown) for the real
+ * data in ../shared/data/airqino/ (the only folder the task may read); exits 1 if the model
+ * does not beat persistence on PM2.5 at 2 h for every station.
  */
 import { MODEL_DESCRIPTION } from "./forecast.ts";
 import { beatsPersistence, evaluateSharedData, formatTable, WARM_UP_HOURS } from "./evaluation.ts";
 import { MODEL_NAME } from "./refresh_forecast.ts";
 import { SHARED_DIR } from "./shared_files.ts";
+import { formatUtcSeconds } from "../../lib/zoned_time.ts";
 
-async function main(dir: string): Promise<number> {
-  const rows = await evaluateSharedData(dir);
+async function main(): Promise<number> {
+  const rows = await evaluateSharedData(SHARED_DIR);
   console.log(`Model ${MODEL_NAME}: ${MODEL_DESCRIPTION}`);
   console.log(
     `Rolling origin, refit every 24 h, no look-ahead; origins scored after a ` +
@@ -18,8 +19,11 @@ async function main(dir: string): Promise<number> {
   for (
     const row of rows.filter((row, i) => rows.findIndex((r) => r.station === row.station) === i)
   ) {
-    console.log(`- ${row.station}: ${isoHour(row.first)} → ${isoHour(row.last)}`);
+    console.log(
+      `- ${row.station}: ${formatUtcSeconds(row.first)} → ${formatUtcSeconds(row.last)}`,
+    );
   }
+  console.log("MAE and RMSE are in each parameter's unit (table airqino_parameters).");
   console.log();
   console.log(formatTable(rows));
   const failing = rows.filter((row) =>
@@ -38,13 +42,9 @@ async function main(dir: string): Promise<number> {
 
 if (import.meta.main) {
   try {
-    Deno.exit(await main(Deno.args[0] ?? SHARED_DIR));
+    Deno.exit(await main());
   } catch (error) {
     console.error(`forecast:eval: ${error instanceof Error ? error.message : error}`);
     Deno.exit(1);
   }
-}
-
-function isoHour(date: Date): string {
-  return date.toISOString().slice(0, 16) + "Z";
 }

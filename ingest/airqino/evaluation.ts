@@ -5,6 +5,7 @@
 import { backtest, DEFAULT_MODEL, type HorizonScore } from "./forecast.ts";
 import { FORECAST_PARAMETERS } from "./refresh_forecast.ts";
 import { HOUR_MS } from "../../lib/zoned_time.ts";
+import { API_KEYS } from "./payload.ts";
 import { toSeries } from "./series.ts";
 import { readSharedHistory, SHARED_STATIONS } from "./shared_files.ts";
 
@@ -66,7 +67,7 @@ export function formatTable(rows: EvaluationRow[]): string {
   ];
   const lines = rows.map((row) => [
     row.station,
-    row.parameter === "pm25" ? "PM2.5 (µg/m³)" : "CO (mg/m³)",
+    apiKey(row.parameter),
     `${row.horizon} h`,
     String(row.n),
     fixed(row.model.mae),
@@ -80,6 +81,11 @@ export function formatTable(rows: EvaluationRow[]): string {
   return [header, header.map(() => "---"), ...lines]
     .map((cells) => `| ${cells.join(" | ")} |`)
     .join("\n");
+}
+
+/** `pm25` → `PM2.5`, the name the API and the format doc use. */
+function apiKey(parameter: string): string {
+  return Object.entries(API_KEYS).find(([, column]) => column === parameter)?.[0] ?? parameter;
 }
 
 function fixed(value: number): string {

@@ -3,6 +3,7 @@
  * A missing value is an omitted key, and it stays missing: nothing is filled in.
  */
 import { z } from "zod";
+import { parseIsoInZone } from "../../lib/zoned_time.ts";
 
 /** API key → column. `T. int.` is the board's raw internal temperature, kept but not a pollutant. */
 export const API_KEYS = {
@@ -17,9 +18,9 @@ export const API_KEYS = {
 } as const;
 
 export type Column = typeof API_KEYS[keyof typeof API_KEYS];
-export const COLUMNS = Object.values(API_KEYS) as Column[];
 
-export interface HourlyRow {
+/** One `data` row as parsed (db/air_quality.ts's HourlyRow is a stored row, with its flags). */
+export interface ParsedHour {
   /** Start of the hour, UTC. */
   hourStart: Date;
   /** Only the keys the API sent. */
@@ -37,7 +38,7 @@ export interface StationHeader {
 
 export interface StationPayload {
   header: StationHeader;
-  rows: HourlyRow[];
+  rows: ParsedHour[];
 }
 
 /** The payload is not what the API documents; the message says what is wrong. */
@@ -89,13 +90,13 @@ export function parsePayload(text: string): StationPayload {
 }
 
 /** Validates the `data` array alone (the shared files hold only that). */
-export function parseDataArray(json: unknown): HourlyRow[] {
+export function parseDataArray(json: unknown): ParsedHour[] {
   const result = z.array(RowSchema).safeParse(json);
   if (!result.success) throw new PayloadError(describe(result.error, "data"));
   return parseRows(result.data);
 }
 
-function parseRows(data: z.infer<typeof RowSchema>[]): HourlyRow[] {
+function parseRows(data: z.infer<typeof RowSchema>[]): ParsedHour[] {
   const seen = new Set<number>();
   return data.map((row, index) => {
     const hourStart = parseHourStart(row.timestamp, index);
@@ -114,21 +115,26 @@ function parseRows(data: z.infer<typeof RowSchema>[]): HourlyRow[] {
   });
 }
 
-/** `YYYY-MM-DD HH:00:00`, the start of an hour in UTC (Abidjan has no offset and no DST). */
+/**
+ * `YYYY-MM-DD HH:00:00`, the start of an hour in UTC (Abidjan has no offset and no DST).
+ * Errors say what is wrong: `data[3].timestamp: Cannot parse "2023-02-30 10:00:00": day out
+ * of range`.
+ */
 export function parseHourStart(label: string, index = 0): Date {
-  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):00:00$/.exec(label);
-  const [year, month, day, hour] = (match ?? []).slice(1).map(Number);
-  const ms = match ? Date.UTC(year, month - 1, day, hour) : NaN;
-  const date = new Date(ms);
-  if (
-    Number.isNaN(ms) || date.getUTCMonth() !== month - 1 ||
-    date.getUTCDate() !== day || date.getUTCHours() !== hour
-  ) {
-    throw new PayloadError(
-      `data[${index}].timestamp: Cannot parse "${label}": expected the start of an hour as YYYY-MM-DD HH:00:00`,
-    );
+  const at = `data[${index}].timestamp`;
+  if (!/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$/.test(label)) {
+    throw new PayloadError(`${at}: Cannot parse "${label}": expected YYYY-MM-DD HH:00:00`);
   }
-  return date;
+  let ms: number;
+  try {
+    ms = parseIsoInZone(label, "UTC");
+  } catch (error) {
+    throw new PayloadError(`${at}: ${error instanceof Error ? error.message : error}`);
+  }
+  if (!label.endsWith(":00:00")) {
+    throw new PayloadError(`${at}: Cannot parse "${label}": not the start of an hour`);
+  }
+  return new Date(ms);
 }
 
 function describe(error: z.ZodError, prefix = ""): string {

@@ -82,20 +82,6 @@ export class RidgeAccumulator {
   }
 }
 
-/** Fits on all `rows` at once. */
-export function fitRidge(
-  rows: ArrayLike<number>[],
-  targets: ArrayLike<number>,
-  penalty: number,
-): RidgeModel {
-  if (rows.length === 0) {
-    throw new Error("Cannot fit a ridge model on zero samples");
-  }
-  const accumulator = new RidgeAccumulator(rows[0].length);
-  rows.forEach((row, i) => accumulator.add(row, targets[i]));
-  return accumulator.fit(penalty);
-}
-
 export function predictRidge(model: RidgeModel, x: ArrayLike<number>): number {
   let y = model.intercept;
   for (let j = 0; j < model.weights.length; j++) {

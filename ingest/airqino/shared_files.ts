@@ -3,7 +3,7 @@
  * for both stations (fetch A ends 2023-12-06 16:00, fetch B three days later). Read in
  * fetch order and merged like the ETL's upsert would, the newer fetch winning.
  */
-import { type HourlyRow, parseDataArray } from "./payload.ts";
+import { parseDataArray, type ParsedHour } from "./payload.ts";
 
 export const SHARED_DIR = "../shared/data/airqino";
 
@@ -22,7 +22,7 @@ export async function readSharedFetch(
   dir: string,
   fetch: string,
   file: string,
-): Promise<HourlyRow[]> {
+): Promise<ParsedHour[]> {
   const path = `${dir}/${fetch}/${file}`;
   try {
     return parseDataArray(JSON.parse(await Deno.readTextFile(path)));
@@ -37,8 +37,8 @@ export async function readSharedFetch(
 export async function readSharedHistory(
   dir: string,
   file: string,
-): Promise<HourlyRow[]> {
-  const byHour = new Map<number, HourlyRow>();
+): Promise<ParsedHour[]> {
+  const byHour = new Map<number, ParsedHour>();
   for (const fetch of SHARED_FETCHES) {
     for (const row of await readSharedFetch(dir, fetch, file)) {
       byHour.set(row.hourStart.getTime(), row);

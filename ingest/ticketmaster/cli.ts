@@ -1,21 +1,26 @@
 /**
- * `deno task events --from 2025-02-01 --to 2025-06-30 [--segment Music] [--out events.csv]`:
+ * `deno task events --from 2025-02-01 --to 2025-06-30 [--segment Music] [--out FILE]`:
  * every Québec event whose local date is in the range → a CSV for spreadsheets, and an
  * upsert into Postgres (`--no-db` skips it). `--list-segments` prints the live segments.
- * Exit codes: 0 complete, 1 failure, 2 bad usage, 3 incomplete (what was fetched is kept).
+ * Exit codes: 0 complete, 1 failure, 2 bad usage, 3 incomplete (what was fetched is kept,
+ * in `<FILE without .csv>.incomplete.csv`: a complete FILE from an earlier run stays).
  * The API key comes from TICKETMASTER_API_KEY and is never printed or written.
  */
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";
-import { createSql, type Sql } from "../../db/client.ts";
-import { upsertEvents } from "../../db/events.ts";
-import { ensureDatabase, migrate } from "../../db/migrate.ts";
+import type { Sql } from "../../db/client.ts";
+import { countUnseenSince, upsertEvents } from "../../db/events.ts";
+import { openDatabase } from "../../db/open.ts";
+import { runMain } from "../../lib/cli.ts";
 import { type ClientOptions, DEFAULT_MAX_REQUESTS, DiscoveryClient } from "./client.ts";
 import { eventsCsv } from "./event_row.ts";
 import { exportEvents, type ExportReport } from "./export_events.ts";
 import { type LocalDateRange, parseLocalDateRange } from "./query_range.ts";
 import { resolveSegment, type Segment } from "./segments.ts";
 
+/** `deno task events` may read and write only here (and read db/migrations). */
+const DEFAULT_OUT = "exports/events.csv";
 const USAGE = "usage: deno task events --from YYYY-MM-DD --to YYYY-MM-DD [--segment NAME|ID] " +
   "[--out FILE|-] [--exclude-archtics] [--no-db] [--max-requests N] | --list-segments";
 
@@ -57,6 +62,11 @@ export async function main(args: string[], deps: CliDeps = {}): Promise<number> 
       );
       return 2;
     }
+    const unwritable = parsed === "list-segments" ? undefined : permissionProblem(parsed.out);
+    if (unwritable) {
+      stderr(`error: ${unwritable}`);
+      return 2;
+    }
     const client = new DiscoveryClient({
       apiKey: config.ticketmasterApiKey,
       baseUrl: config.ticketmasterBaseUrl,
@@ -87,19 +97,35 @@ async function exportRun(
   const { rows, report } = await exportEvents(client, options);
   const label = `${options.range.from}..${options.range.to}` +
     (options.segment ? `, segment ${options.segment.name}` : "");
-  // A stop before the first event must not replace a previous good file with an empty one.
+  // A stop before the first event has nothing worth writing.
   if (rows.length > 0 || report.complete) {
     const csv = eventsCsv(rows);
-    if (options.out === "-") await stdout(csv);
-    else await writeAtomically(options.out, csv);
+    // An incomplete run must not replace a complete file from an earlier run.
+    const target = options.out === "-" || report.complete
+      ? options.out
+      : incompletePath(options.out);
+    if (target === "-") await stdout(csv);
+    else await writeAtomically(target, csv);
     stderr(
-      `${rows.length} Québec events (${label}) → ${options.out === "-" ? "stdout" : options.out}`,
+      `${rows.length} Québec events (${label}) → ${target === "-" ? "stdout" : target}` +
+        (target === options.out ? "" : ` (incomplete, so ${options.out} is left untouched)`),
     );
   }
   stderr(describeRequests(client, report));
   if (options.store && rows.length > 0) {
+    let unseen: number;
     try {
-      await store(deps.sql, databaseUrl, rows, fetchedAt);
+      unseen = await withDatabase(deps.sql, databaseUrl, async (sql) => {
+        await upsertEvents(sql, rows, fetchedAt);
+        // Only a complete run of every kind of event can tell that one is no longer listed.
+        return report.complete && !options.excludeArchtics
+          ? await countUnseenSince(sql, {
+            from: options.range.from,
+            to: options.range.to,
+            segmentId: options.segment?.id,
+          }, fetchedAt)
+          : 0;
+      });
     } catch (error) {
       stderr(
         `error: cannot store the events in Postgres: ${(error as Error).message} ` +
@@ -108,6 +134,12 @@ async function exportRun(
       return 1;
     }
     stderr(`${rows.length} events upserted into Postgres (ticketmaster_events)`);
+    if (unseen > 0) {
+      stderr(
+        `${unseen} stored events of ${label} are no longer listed by Ticketmaster ` +
+          "(last_seen_at before this run); they stay in the database",
+      );
+    }
   }
   const problem = incompleteness(report);
   if (problem) {
@@ -145,21 +177,16 @@ function incompleteness(report: ExportReport): string | undefined {
   return parts.length ? parts.join("; ") : undefined;
 }
 
-async function store(
+/** Runs `fn` on the injected database, or on DATABASE_URL's, created and migrated. */
+async function withDatabase<T>(
   injected: Sql | undefined,
   databaseUrl: string,
-  rows: Parameters<typeof upsertEvents>[1],
-  fetchedAt: Date,
-): Promise<void> {
-  if (injected) {
-    await upsertEvents(injected, rows, fetchedAt);
-    return;
-  }
-  await ensureDatabase(databaseUrl);
-  const sql = createSql(databaseUrl, { max: 1 });
+  fn: (sql: Sql) => Promise<T>,
+): Promise<T> {
+  if (injected) return await fn(injected);
+  const sql = await openDatabase(databaseUrl, { max: 1 });
   try {
-    await migrate(sql);
-    await upsertEvents(sql, rows, fetchedAt);
+    return await fn(sql);
   } finally {
     await sql.end();
   }
@@ -172,7 +199,7 @@ function parseCliArgs(args: string[]): CliOptions | "list-segments" {
       from: { type: "string" },
       to: { type: "string" },
       segment: { type: "string" },
-      out: { type: "string", default: "events.csv" },
+      out: { type: "string", default: DEFAULT_OUT },
       "exclude-archtics": { type: "boolean", default: false },
       "no-db": { type: "boolean", default: false },
       "max-requests": { type: "string" },
@@ -200,8 +227,29 @@ function positiveInteger(name: string, text: string | undefined): number | undef
   return Number(text);
 }
 
+/** `exports/events.csv` → `exports/events.incomplete.csv`. */
+function incompletePath(out: string): string {
+  return `${out.replace(/\.csv$/i, "")}.incomplete.csv`;
+}
+
+/**
+ * Why the output cannot be written, checked before any request is spent: the task may
+ * only write (and, for the rename, read) under exports/.
+ */
+function permissionProblem(out: string): string | undefined {
+  if (out === "-") return undefined;
+  const folder = dirname(out);
+  const missing = (["write", "read"] as const).filter((name) =>
+    Deno.permissions.querySync({ name, path: folder }).state !== "granted"
+  );
+  return missing.length === 0 ? undefined : `no permission to ${missing.join(" and ")} ` +
+    `"${folder}" for --out ${out} (deno task events may write only under exports/; ` +
+    "to write elsewhere, see docs/events.md)";
+}
+
 // Write then rename: a crash never leaves a truncated CSV behind.
 async function writeAtomically(path: string, text: string): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.partial`;
   await Deno.writeTextFile(temporary, text);
   await Deno.rename(temporary, path);
@@ -214,4 +262,4 @@ async function writeStdout(text: string): Promise<void> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) Deno.exit(await runMain(() => main(Deno.args)));

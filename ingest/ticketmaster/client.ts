@@ -1,11 +1,12 @@
 /**
  * Discovery API v2 client: one request at a time, spaced (spike arrest), counted against a
  * per-run budget and the daily quota the API reports, on top of the shared fetchWithRetry.
- * 429 SpikeArrestViolation waits and retries; 429 QuotaViolation and an exhausted budget
- * throw StopFetching so the caller keeps what it has. The API key travels in the query
+ * 429 SpikeArrestViolation, 5xx, network errors and unreadable answers (a body cut off, a 200
+ * that is not JSON) wait and retry; 429 QuotaViolation, an exhausted budget and retries run
+ * out throw StopFetching so the caller keeps what it has. The API key travels in the query
  * string (the API's only way) and is redacted from every message.
  */
-import { backoffMs, fetchWithRetry } from "../http.ts";
+import { backoffMs, fetchAndReadWithRetry } from "../http.ts";
 import type { EventsPage, PageInfo } from "./discovery_types.ts";
 import type { Segment } from "./segments.ts";
 import { type Clock, RequestSpacer, systemClock } from "./spacer.ts";
@@ -27,7 +28,7 @@ export interface ClientOptions {
   spacingMs?: number;
   maxRequests?: number;
   quotaReserve?: number;
-  /** Retries after the first attempt, for 5xx, network errors and spike arrests. */
+  /** Retries after the first attempt: 5xx, network errors, unreadable answers, spike arrests. */
   retries?: number;
   retryBaseDelayMs?: number;
   timeoutMs?: number;
@@ -46,7 +47,7 @@ export class StopFetching extends Error {
   }
 }
 
-/** A request the API refuses for good (bad key, bad parameter, unreadable answer). */
+/** A request the API refuses for good: a bad key (401/403) or a bad parameter (400). */
 export class TicketmasterError extends Error {
   constructor(message: string, readonly status?: number) {
     super(message);
@@ -57,6 +58,9 @@ export class TicketmasterError extends Error {
 const EVENTS_PATH = "/discovery/v2/events.json";
 const CLASSIFICATIONS_PATH = "/discovery/v2/classifications.json";
 const MAX_RETRY_DELAY_MS = 30_000;
+
+/** A read answer: a 2xx's parsed value, or another status with its body. */
+type Answer<T> = { ok: true; value: T } | { ok: false; status: number; text: string };
 
 export class DiscoveryClient {
   /** Calls made, retries included: each one counts against the daily quota. */
@@ -91,31 +95,25 @@ export class DiscoveryClient {
   }
 
   /** One page of `/discovery/v2/events.json`. */
-  async searchEvents(params: Record<string, string>): Promise<EventsPage> {
-    const body = await this.#get(EVENTS_PATH, params) as {
-      _embedded?: { events?: unknown };
-      page?: Partial<PageInfo>;
-    };
-    const events = body?._embedded?.events;
-    return {
-      events: Array.isArray(events) ? events : [],
-      page: pageInfo(body?.page),
-    };
+  searchEvents(params: Record<string, string>): Promise<EventsPage> {
+    return this.#get(EVENTS_PATH, params, (body) => {
+      const events = body?._embedded?.events;
+      return {
+        events: Array.isArray(events) ? events : [],
+        page: pageInfo(body?.page),
+      };
+    });
   }
 
   /** Every segment the live API knows, by name. */
   async listSegments(): Promise<Segment[]> {
     const segments = new Map<string, Segment>();
     for (let page = 0, pages = 1; page < pages; page++) {
-      const body = await this.#get(CLASSIFICATIONS_PATH, {
+      const { list, info } = await this.#get(CLASSIFICATIONS_PATH, {
         size: "100",
         page: String(page),
-      }) as {
-        _embedded?: { classifications?: unknown };
-        page?: Partial<PageInfo>;
-      };
-      pages = Math.min(pageInfo(body?.page).totalPages, 10);
-      const list = body?._embedded?.classifications;
+      }, (body) => ({ list: body?._embedded?.classifications, info: pageInfo(body?.page) }));
+      pages = Math.min(info.totalPages, 10);
       for (const entry of Array.isArray(list) ? list : []) {
         const segment = entry?.segment;
         if (typeof segment?.id === "string" && typeof segment.name === "string") {
@@ -126,7 +124,15 @@ export class DiscoveryClient {
     return [...segments.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  async #get(path: string, params: Record<string, string>): Promise<unknown> {
+  /**
+   * One call, retried as needed. `parse` runs inside the attempt, so an answer it cannot
+   * use is retried like a 5xx.
+   */
+  async #get<T>(
+    path: string,
+    params: Record<string, string>,
+    parse: (body: DiscoveryBody) => T,
+  ): Promise<T> {
     this.#checkBudget();
     await this.#spacer.acquire(this.#signal);
     this.requests++;
@@ -135,9 +141,9 @@ export class DiscoveryClient {
       url.searchParams.set(name, value);
     }
     url.searchParams.set("apikey", this.#options.apiKey);
-    let response: Response;
+    let answer: Answer<T>;
     try {
-      response = await fetchWithRetry(url, {
+      answer = await fetchAndReadWithRetry(url, (response) => this.#read(response, parse), {
         headers: { accept: "application/json" },
         retries: this.#options.retries,
         baseDelayMs: this.#options.retryBaseDelayMs,
@@ -145,30 +151,43 @@ export class DiscoveryClient {
         timeoutMs: this.#options.timeoutMs,
         signal: this.#signal,
         retryDelayMs: (r, attempt) => this.#retryDelay(r, attempt),
+        errorDelayMs: (_, attempt) => this.#scheduleRetry(attempt),
       });
     } catch (error) {
       if (this.#signal?.aborted) throw error;
       throw new StopFetching(
-        this.#redact(`Ticketmaster unreachable: ${(error as Error).message}`),
+        this.#redact(`No usable answer from Ticketmaster: ${(error as Error).message}`),
       );
     }
+    if (!answer.ok) throw this.#failure(answer.status, answer.text);
+    return answer.value;
+  }
+
+  async #read<T>(
+    response: Response,
+    parse: (body: DiscoveryBody) => T,
+  ): Promise<Answer<T>> {
     this.#noteQuota(response.headers);
     const text = await response.text();
-    if (!response.ok) throw this.#failure(response.status, text);
+    if (!response.ok) return { ok: false, status: response.status, text };
+    let body: DiscoveryBody;
     try {
-      return JSON.parse(text);
+      body = JSON.parse(text);
     } catch {
-      throw new TicketmasterError(
-        `Ticketmaster answered ${path} with a body that is not JSON`,
+      // A proxy's or CDN's HTML page, or a truncated body: worth another try.
+      throw new Error(
+        `the ${response.status} answer is not JSON ` +
+          `(${response.headers.get("content-type") ?? "no content type"}: ` +
+          `${JSON.stringify(text.slice(0, 60))})`,
       );
     }
+    return { ok: true, value: parse(body) };
   }
 
   async #retryDelay(
     response: Response,
     attempt: number,
   ): Promise<number | undefined> {
-    const { retryBaseDelayMs, spacingMs } = this.#options;
     if (response.status === 429) {
       // Only the body tells a spike arrest (retry) from the daily quota (stop).
       const code = faultCode(await response.clone().text());
@@ -177,6 +196,12 @@ export class DiscoveryClient {
     } else if (response.status < 500) {
       return undefined;
     }
+    return this.#scheduleRetry(attempt);
+  }
+
+  /** The wait before retry n, counted and reserved; undefined when the budget is spent. */
+  #scheduleRetry(attempt: number): number | undefined {
+    const { retryBaseDelayMs, spacingMs } = this.#options;
     if (this.#budgetProblem()) return undefined;
     const waitMs = Math.max(
       spacingMs,
@@ -257,14 +282,18 @@ export class DiscoveryClient {
   }
 }
 
+/** The parts of a Discovery answer the client reads; any of them may be missing. */
+type DiscoveryBody = {
+  _embedded?: { events?: unknown; classifications?: unknown };
+  page?: Partial<PageInfo>;
+} | null;
+
 function pageInfo(page: Partial<PageInfo> | undefined): PageInfo {
   const number = (value: unknown) =>
     typeof value === "number" && Number.isFinite(value) ? value : undefined;
   const totalElements = number(page?.totalElements);
   if (totalElements === undefined) {
-    throw new TicketmasterError(
-      "Ticketmaster answered without page.totalElements; cannot page safely",
-    );
+    throw new Error("the answer has no page.totalElements; cannot page safely");
   }
   return {
     size: number(page?.size) ?? 0,

@@ -36,11 +36,16 @@ export interface EventRow {
   /** onsale, offsale, cancelled, postponed, rescheduled. */
   status: string | null;
   url: string | null;
-  /** For the segment filter of stored events; not a CSV column. */
+  /** The primary classification's segment, as `segment`; not a CSV column. */
   segment_id: string | null;
+  /**
+   * Every segment of every classification, primary first: the API's `segmentId` filter
+   * matches any of them, and so does the stored events' segment filter. Not a CSV column.
+   */
+  segment_ids: string[];
 }
 
-/** The CSV columns, in order (every EventRow field but segment_id). */
+/** The CSV columns, in order (every EventRow field but segment_id and segment_ids). */
 export const CSV_COLUMNS = [
   "id",
   "title",
@@ -71,7 +76,8 @@ export function toEventRow(event: DiscoveryEvent): EventRow | undefined {
   const localDate = isoDate(event.dates?.start?.localDate) ??
     dateInZone(startUtc, timeZone);
   if (!id || !localDate) return undefined;
-  const classification = primaryClassification(event);
+  const classifications = classificationsOf(event);
+  const classification = classifications[0];
   return {
     id,
     title: text(event.name) ?? "",
@@ -87,6 +93,9 @@ export function toEventRow(event: DiscoveryEvent): EventRow | undefined {
     status: text(event.dates?.status?.code),
     url: text(event.url),
     segment_id: text(classification?.segment?.id),
+    segment_ids: [
+      ...new Set(classifications.map((c) => text(c.segment?.id)).filter((id) => id !== null)),
+    ],
   };
 }
 
@@ -151,14 +160,13 @@ function firstVenue(event: DiscoveryEvent): DiscoveryVenue | undefined {
   return Array.isArray(venues) && isObject(venues[0]) ? venues[0] : undefined;
 }
 
-// `primary` is not necessarily the first entry.
-function primaryClassification(
-  event: DiscoveryEvent,
-): DiscoveryClassification | undefined {
+// The primary one first; `primary` is not necessarily the first entry.
+function classificationsOf(event: DiscoveryEvent): DiscoveryClassification[] {
   const list = Array.isArray(event.classifications)
     ? event.classifications.filter(isObject) as DiscoveryClassification[]
     : [];
-  return list.find((c) => c.primary === true) ?? list[0];
+  const primary = list.findIndex((c) => c.primary === true);
+  return primary > 0 ? [list[primary], ...list.toSpliced(primary, 1)] : list;
 }
 
 // Largest by width × height, ties to the wider one, then the first listed.

@@ -96,3 +96,70 @@ export function serveAirqino(
   });
   return Object.assign(server, { requests });
 }
+
+export const TOKEN_PATH = "/realms/airqino/protocol/openid-connect/token";
+
+export interface KeycloakStub extends TestServer {
+  /** The token endpoint, what AIRQINO_AUTH_URL points at. */
+  tokenUrl: string;
+  /** Every token request in order: its content type and form fields. */
+  requests: Array<{ contentType: string | null; form: Record<string, string> }>;
+  /** Access tokens issued, in order: `access-1`, `access-2`, … */
+  issued: string[];
+  /** The refresh token the stub accepts now. */
+  refreshToken: string;
+}
+
+/**
+ * Keycloak's token endpoint for the refresh_token grant of public client `airqino-api`: a
+ * form-encoded POST, Keycloak's JSON answer (`expires_in` seconds, a rotated `refresh_token`
+ * when `rotate`), and its errors (400 `invalid_grant` for a refresh token it does not know).
+ */
+export function serveKeycloak(
+  { refreshToken, expiresIn = 300, rotate = true }: {
+    refreshToken: string;
+    expiresIn?: number;
+    rotate?: boolean;
+  },
+): KeycloakStub {
+  const requests: KeycloakStub["requests"] = [];
+  const issued: string[] = [];
+  const oauthError = (status: number, error: string, description: string) =>
+    Response.json({ error, error_description: description }, { status });
+  const server = serve(async (request) => {
+    if (new URL(request.url).pathname !== TOKEN_PATH) {
+      return Response.json({ error: "RESTEASY003210: Could not find resource" }, { status: 404 });
+    }
+    if (request.method !== "POST") return oauthError(405, "invalid_request", "HTTP 405");
+    const form = Object.fromEntries(new URLSearchParams(await request.text()));
+    requests.push({ contentType: request.headers.get("content-type"), form });
+    if (form.client_id !== "airqino-api") {
+      return oauthError(401, "unauthorized_client", "Invalid client or Invalid client credentials");
+    }
+    if (form.grant_type !== "refresh_token") {
+      return oauthError(400, "unsupported_grant_type", "Unsupported grant_type");
+    }
+    if (form.refresh_token !== stub.refreshToken) {
+      return oauthError(400, "invalid_grant", "Invalid refresh token");
+    }
+    issued.push(`access-${issued.length + 1}`);
+    if (rotate) stub.refreshToken = `refresh-${issued.length}`;
+    return Response.json({
+      access_token: issued.at(-1),
+      expires_in: expiresIn,
+      refresh_expires_in: 1800,
+      refresh_token: stub.refreshToken,
+      token_type: "Bearer",
+      "not-before-policy": 0,
+      session_state: "6f1c7f0e-3c1a-4a57-9b3e-0c2f2b7d9a11",
+      scope: "profile email",
+    });
+  });
+  const stub: KeycloakStub = Object.assign(server, {
+    tokenUrl: `${server.url}${TOKEN_PATH}`,
+    requests,
+    issued,
+    refreshToken,
+  });
+  return stub;
+}

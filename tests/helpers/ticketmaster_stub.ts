@@ -5,6 +5,8 @@
  * size cap (DIS1036), the date-format error (DIS1015), inclusive start/end filters on the
  * event's start instant, stateCode / countryCode / segmentId / segmentName /
  * classificationName filters, the rate-limit headers, both Apigee 429 bodies, and the 401s.
+ * Forced faults add what a network path can do: 5xx pages, a 200 that is an HTML page, and
+ * a body cut off mid-way.
  */
 import { serve } from "./server.ts";
 import { DAY_MS } from "../../lib/zoned_time.ts";
@@ -25,8 +27,11 @@ export interface StubOptions {
   onSearch?: (params: URLSearchParams, stub: TicketmasterStub) => void;
 }
 
-/** An answer forced for the next call, in order. */
-export type Fault = "spike-arrest" | "quota" | 500 | 503;
+/**
+ * An answer forced for the next call, in order. "html": a 200 carrying a proxy's HTML page;
+ * "cut-off": a 200 events search whose connection closes after part of its JSON body.
+ */
+export type Fault = "spike-arrest" | "quota" | 500 | 503 | "html" | "cut-off";
 
 export interface TicketmasterStub extends AsyncDisposable {
   url: string;
@@ -102,9 +107,9 @@ export function serveTicketmaster(options: StubOptions): TicketmasterStub {
         "policies.ratelimit.QuotaViolation",
       );
     }
-    if (typeof forced === "number") {
+    if (typeof forced === "number" || forced === "html") {
       return new Response("<html><body>Service Unavailable</body></html>", {
-        status: forced,
+        status: forced === "html" ? 200 : forced,
         headers: { "content-type": "text/html" },
       });
     }
@@ -121,7 +126,8 @@ export function serveTicketmaster(options: StubOptions): TicketmasterStub {
     }
     if (/^\/discovery\/v2\/events(\.json)?$/.test(url.pathname)) {
       options.onSearch?.(params, result);
-      return searchEvents(stub.events, params, headers, options);
+      const response = searchEvents(stub.events, params, headers, options);
+      return forced === "cut-off" ? cutOff(response) : response;
     }
     if (/^\/discovery\/v2\/classifications(\.json)?$/.test(url.pathname)) {
       return classifications(params, headers);
@@ -299,6 +305,23 @@ function classifications(params: URLSearchParams, headers: Headers): Response {
   };
   if (slice.length > 0) body._embedded = { classifications: slice };
   return new Response(JSON.stringify(body), { headers });
+}
+
+/** The same answer, its connection closed after a tenth of the body it announced. */
+async function cutOff(response: Response): Promise<Response> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  const headers = new Headers(response.headers);
+  headers.set("content-length", String(body.length));
+  const part = body.subarray(0, Math.ceil(body.length / 10));
+  return new Response(
+    new ReadableStream({
+      start(controller) {
+        controller.enqueue(part);
+        controller.close();
+      },
+    }),
+    { status: response.status, headers },
+  );
 }
 
 /** Apigee's shape (401, 429). Real 400/401/429 carry no rate-limit headers. */

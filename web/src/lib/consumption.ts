@@ -1,4 +1,6 @@
-/** The consumption API's shapes and the day's summary figures. */
+/** The consumption API's shapes, the day's half-hours and its summary figures. */
+import { halfHoursOfDay } from "./zoned.ts";
+
 export type Nature = "real_time" | "consolidated" | "definitive";
 
 export interface ConsumptionPoint {
@@ -10,6 +12,8 @@ export interface ConsumptionPoint {
 export interface ConsumptionResponse {
   unit: "W";
   timezone: string;
+  /** The first half-hour asked for: the day's 00:00 with its offset. */
+  start: string;
   count: number;
   data: ConsumptionPoint[];
 }
@@ -22,14 +26,7 @@ export const NATURE_LABELS: Record<Nature, string> = {
 
 const W_PER_MW = 1_000_000;
 const HOURS_PER_STEP = 0.5;
-
-export interface DaySummary {
-  min: ConsumptionPoint;
-  max: ConsumptionPoint;
-  averageMw: number;
-  /** Energy over the half-hours present: each one holds its power for 30 minutes. */
-  energyMwh: number;
-}
+const STEP_MS = 1_800_000;
 
 export function toMw(watts: number): number {
   return watts / W_PER_MW;
@@ -41,7 +38,47 @@ export function dayUrl(day: string): string {
   return `/api/consumption?${query}`;
 }
 
-export function summarize(points: ConsumptionPoint[]): DaySummary {
+/**
+ * A half-hour of the day and its value. Without one it is "missing" (RTE never published it,
+ * e.g. the first 02:00–02:59 of an autumn day) or "pending" (it is not over yet).
+ */
+export interface DayRow {
+  epochMs: number;
+  /** Wall-clock time with its offset: `2018-10-28T02:00:00+02:00`. */
+  time: string;
+  point: ConsumptionPoint | null;
+  status: "published" | "missing" | "pending";
+}
+
+/** Every real half-hour of the response's day, whether the API returned it or not. */
+export function dayRows(response: ConsumptionResponse, nowMs: number): DayRow[] {
+  const rows = new Map<number, DayRow>();
+  for (const { epochMs, iso } of halfHoursOfDay(response.start.slice(0, 10), response.timezone)) {
+    const status = epochMs + STEP_MS > nowMs ? "pending" : "missing";
+    rows.set(epochMs, { epochMs, time: iso, point: null, status });
+  }
+  for (const point of response.data) {
+    const epochMs = Date.parse(point.time);
+    rows.set(epochMs, { epochMs, time: point.time, point, status: "published" });
+  }
+  // A point off the day's grid (never expected) is shown in its place rather than dropped.
+  return [...rows.values()].sort((a, b) => a.epochMs - b.epochMs);
+}
+
+export interface DaySummary {
+  min: ConsumptionPoint;
+  max: ConsumptionPoint;
+  averageMw: number;
+  /** Energy over the published half-hours only: each one holds its power for 30 minutes. */
+  energyMwh: number;
+  /** Half-hours with a value, out of the day's real number of half-hours. */
+  published: number;
+  halfHours: number;
+}
+
+/** The summary of a day with at least one published half-hour. */
+export function summarize(rows: DayRow[]): DaySummary {
+  const points = rows.flatMap((row) => (row.point ? [row.point] : []));
   let min = points[0];
   let max = points[0];
   let totalMw = 0;
@@ -55,5 +92,14 @@ export function summarize(points: ConsumptionPoint[]): DaySummary {
     max,
     averageMw: totalMw / points.length,
     energyMwh: totalMw * HOURS_PER_STEP,
+    published: points.length,
+    halfHours: rows.length,
   };
+}
+
+/** `48 half-hours`, or `48 of 50 half-hours` when some have no value. */
+export function coverage(summary: DaySummary): string {
+  return summary.published === summary.halfHours
+    ? `${summary.halfHours} half-hours`
+    : `${summary.published} of ${summary.halfHours} half-hours`;
 }
