@@ -31,7 +31,10 @@ const ConfigSchema = z.object({
   TICKETMASTER_BASE_URL: z.url().default("https://app.ticketmaster.com"),
 });
 
-/** Every variable the service reads; `--allow-env` lists exactly these (plus PG* for postgres.js). */
+/**
+ * Every variable any entry point may read. Each deno task grants only those it uses (plus PG*
+ * for postgres.js); `readEnv` skips the rest, which keep their defaults.
+ */
 export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape) as Array<
   keyof typeof ConfigSchema.shape
 >;

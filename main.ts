@@ -5,6 +5,7 @@ import type { Sql } from "./db/client.ts";
 import { openDatabase } from "./db/open.ts";
 import { startScheduler } from "./ingest/scheduler.ts";
 import { scheduledJobs } from "./jobs.ts";
+import { describe } from "./lib/cli.ts";
 
 let sql: Sql;
 let config;
@@ -12,7 +13,7 @@ try {
   config = loadConfig();
   sql = await openDatabase(config.databaseUrl);
 } catch (error) {
-  console.error(`error: ${(error as Error).message}`);
+  console.error(`error: ${describe(error)}`);
   Deno.exit(1);
 }
 

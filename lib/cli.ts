@@ -11,10 +11,16 @@ export async function runMain(main: () => Promise<number>): Promise<number> {
   }
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Deno.errors.NotCapable) {
-    return `${error.message.replace(/, run again with .*$/s, "")}: this task's permission flags ` +
-      "(deno.json) do not allow it; run it with `deno run` and a wider flag";
+export function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // A host name the task may not reach fails its DNS look-up with EPERM, not NotCapable.
+  const host = /^getaddrinfo EPERM (\S+)/.exec(message)?.[1];
+  if (error instanceof Deno.errors.NotCapable || host) {
+    const what = host
+      ? `Requires net access to "${host}"`
+      : message.replace(/, run again with .*$/s, "");
+    return `${what}: this task's permission flags (deno.json) do not allow it; run it with ` +
+      "`deno run` and a wider flag";
   }
-  return error instanceof Error ? error.message : String(error);
+  return message;
 }
