@@ -13,11 +13,17 @@ import {
   type Queryable,
   type StationRow,
 } from "../db/air_quality.ts";
-import { CSV_CONTENT_TYPE, toCsv } from "../lib/csv.ts";
+import { toCsv } from "../lib/csv.ts";
 import { DAY_MS, formatUtcSeconds, HOUR_MS, parseIsoInZone } from "../lib/zoned_time.ts";
 import { ProblemError } from "./problem.ts";
 import { parseCalendarDate } from "../lib/calendar_date.ts";
-import { checkRange, outputFormat, parseQuery, requiredQuery } from "./query_params.ts";
+import {
+  checkRange,
+  csvAttachment,
+  outputFormat,
+  parseQuery,
+  requiredQuery,
+} from "./query_params.ts";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -42,12 +48,11 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
     if (format === "csv") {
       // ISO 8601 basic format: no colons in a file name.
       const [fromName, toName] = [from, to].map((ms) => formatUtcSeconds(ms).replace(/[-:]/g, ""));
-      c.header("Content-Type", CSV_CONTENT_TYPE);
-      c.header(
-        "Content-Disposition",
-        `attachment; filename="air_quality_hourly_${station.station_id}_${fromName}_${toName}.csv"`,
+      return csvAttachment(
+        c,
+        `air_quality_hourly_${station.station_id}_${fromName}_${toName}.csv`,
+        hourlyCsv(rows),
       );
-      return c.body(hourlyCsv(rows));
     }
     const units = await listUnits(sql);
     return c.json({
@@ -77,12 +82,11 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
     const station = await requireStation(sql, id);
     const rows = await listDaily(sql, station.station_id, from, to);
     if (format === "csv") {
-      c.header("Content-Type", CSV_CONTENT_TYPE);
-      c.header(
-        "Content-Disposition",
-        `attachment; filename="air_quality_daily_${station.station_id}_${from}_${to}.csv"`,
+      return csvAttachment(
+        c,
+        `air_quality_daily_${station.station_id}_${from}_${to}.csv`,
+        dailyCsv(station, rows),
       );
-      return c.body(dailyCsv(station, rows));
     }
     const days = groupByDay(rows);
     return c.json({

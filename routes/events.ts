@@ -2,11 +2,16 @@
 import { Hono } from "hono";
 import type { AppDeps } from "../app.ts";
 import { listEvents } from "../db/events.ts";
-import { CSV_CONTENT_TYPE } from "../lib/csv.ts";
 import { compareRows, eventsCsv } from "../ingest/ticketmaster/event_row.ts";
 import { parseCalendarDate } from "../lib/calendar_date.ts";
 import { resolveSegment } from "../ingest/ticketmaster/segments.ts";
-import { checkRange, outputFormat, parseQuery, requiredQuery } from "./query_params.ts";
+import {
+  checkRange,
+  csvAttachment,
+  outputFormat,
+  parseQuery,
+  requiredQuery,
+} from "./query_params.ts";
 
 export function eventsRoutes({ sql, config }: AppDeps): Hono {
   const app = new Hono();
@@ -27,10 +32,7 @@ export function eventsRoutes({ sql, config }: AppDeps): Hono {
     // Sorted here, not in SQL, so the CSV is byte-identical to the CLI's.
     events.sort(compareRows);
     if (format === "csv") {
-      return c.body(eventsCsv(events), 200, {
-        "content-type": CSV_CONTENT_TYPE,
-        "content-disposition": `attachment; filename="events_${from}_${to}.csv"`,
-      });
+      return csvAttachment(c, `events_${from}_${to}.csv`, eventsCsv(events));
     }
     return c.json({
       from,

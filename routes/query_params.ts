@@ -1,6 +1,7 @@
 /** Reading and checking query parameters; every failure is a 400 problem naming the parameter. */
 import type { Context } from "hono";
 import { invalidParameter, ProblemError } from "./problem.ts";
+import { CSV_CONTENT_TYPE } from "../lib/csv.ts";
 import { DAY_MS } from "../lib/zoned_time.ts";
 
 /** The raw value of a required query parameter, or a 400 naming it. */
@@ -53,6 +54,14 @@ export function checkRange(
       parameter: endName,
     });
   }
+}
+
+/** A CSV download: spreadsheet-ready text with the file name browsers save it under. */
+export function csvAttachment(c: Context, fileName: string, csv: string): Response {
+  return c.body(csv, 200, {
+    "content-type": CSV_CONTENT_TYPE,
+    "content-disposition": `attachment; filename="${fileName}"`,
+  });
 }
 
 /** `format=json|csv`, json when absent. */
