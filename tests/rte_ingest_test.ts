@@ -251,6 +251,23 @@ Deno.test("a lower nature never overwrites a higher one; a re-issued file of the
   assert.equal(rows[0].mw, 50_007);
 });
 
+Deno.test("loads running at the same time wait for each other and precedence still holds", async () => {
+  await using db = await createTestDatabase();
+  const day = (nature: "definitive" | "real_time", offset: number) => ({
+    name: `${nature}.xls`,
+    bytes: eco2mixXls(halfHourlyDay("2018-01-06", (t) => byTime(t) + offset), { nature }),
+  });
+  // Both start on an empty range; the second one in must see the first one's rows.
+  await Promise.all([
+    loadRteSource(db.sql, day("real_time", 3)),
+    loadRteSource(db.sql, day("definitive", 7)),
+  ]);
+  const rows = await stored(db.sql);
+  assert.equal(rows.length, 48);
+  assert.ok(rows.every((r) => r.nature === "definitive" && r.file === "definitive.xls"));
+  assert.equal(rows[0].mw, 50_007);
+});
+
 Deno.test("loading the same file twice changes nothing", async () => {
   await using db = await createTestDatabase();
   const source = { name: "twice.xls", bytes: eco2mixXls(halfHourlyDay("2018-01-01", byTime)) };

@@ -1,8 +1,9 @@
 /**
  * Loads one RTE file into `rte_consumption` in one transaction: it either lands whole or
  * not at all. Rows are streamed and written in batches (`unnest` arrays), so memory stays
- * flat. Nature precedence is enforced by the upsert: definitive > consolidated > real time;
- * an equal nature overwrites only a changed value, so re-running a load changes nothing.
+ * flat. Nature precedence is enforced by the upsert wherever rows already exist: definitive >
+ * consolidated > real time; an equal nature overwrites only a changed value, so re-running a
+ * load changes nothing. Loads hold one advisory lock, so they never interleave.
  */
 import type { Sql, Transaction } from "../../db/client.ts";
 import { notifyConsumptionChanged } from "../../db/consumption.ts";
@@ -61,6 +62,8 @@ async function loadInTransaction(
   progress?: Progress,
 ): Promise<LoadResult> {
   return await sql.begin(async (tx) => {
+    // Loads run one at a time (also across processes): each sees the others' committed rows.
+    await tx`select pg_advisory_xact_lock(hashtextextended('rte_consumption loads', 0))`;
     let rowsRead = 0;
     let rowsChanged = 0;
     let batch = new Map<string, Map<number, HalfHour>>(); // perimeter → instant → value
@@ -97,7 +100,11 @@ async function loadInTransaction(
   }) as LoadResult;
 }
 
-/** Writes a batch, one statement per (perimeter, nature) group; returns rows changed. */
+/**
+ * Writes a batch, one statement per (perimeter, nature) group; returns rows changed. A group
+ * whose time range holds no stored row yet (a first load) is a plain INSERT, as fast as COPY;
+ * otherwise the upsert applies the precedence rule. The loaders' lock makes the check safe.
+ */
 async function upsertHalfHours(
   tx: Transaction,
   sourceFile: string,
@@ -107,21 +114,35 @@ async function upsertHalfHours(
   let changed = 0;
   for (const group of groups.values()) {
     const { perimeter, nature } = group[0];
-    const result = await tx`
-      insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
+    const epochs = group.map((r) => r.periodStartMs / 1000);
+    const [{ stored }] = await tx`
+      select exists (
+        select 1 from rte_consumption
+        where perimeter = ${perimeter}
+          and period_start between to_timestamp(${Math.min(...epochs)})
+                               and to_timestamp(${Math.max(...epochs)})
+      ) as stored`;
+    const input = tx`
       select ${perimeter}, to_timestamp(epoch), mw, ${nature}::rte_nature, ${sourceFile}
       from unnest(
-        ${tx.array(group.map((r) => r.periodStartMs / 1000))}::float8[],
+        ${tx.array(epochs)}::float8[],
         ${tx.array(group.map((r) => r.consumptionMw))}::integer[]
-      ) as input(epoch, mw)
-      on conflict (perimeter, period_start) do update
-        set consumption_mw = excluded.consumption_mw,
-            nature = excluded.nature,
-            source_file = excluded.source_file,
-            loaded_at = now()
-        where excluded.nature > rte_consumption.nature
-           or (excluded.nature = rte_consumption.nature
-               and excluded.consumption_mw <> rte_consumption.consumption_mw)`;
+      ) as input(epoch, mw)`;
+    const result = stored
+      ? await tx`
+        insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
+        ${input}
+        on conflict (perimeter, period_start) do update
+          set consumption_mw = excluded.consumption_mw,
+              nature = excluded.nature,
+              source_file = excluded.source_file,
+              loaded_at = now()
+          where excluded.nature > rte_consumption.nature
+             or (excluded.nature = rte_consumption.nature
+                 and excluded.consumption_mw <> rte_consumption.consumption_mw)`
+      : await tx`
+        insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
+        ${input}`;
     changed += result.count;
   }
   return changed;
