@@ -20,6 +20,7 @@ import { parseCalendarDate } from "../lib/calendar_date.ts";
 import {
   checkRange,
   csvAttachment,
+  dateRangeParameters,
   outputFormat,
   parseQuery,
   requiredQuery,
@@ -31,6 +32,13 @@ const DAY_BOUNDARY = "UTC day, hours starting 00:00 to 23:00 (Africa/Abidjan is 
 
 export function airQualityRoutes({ sql, config }: AppDeps): Hono {
   const app = new Hono();
+  // The unit catalogue only changes with a migration: read it once, retry after a failure.
+  let units: Promise<Record<string, string>> | undefined;
+  const unitsOnce = () =>
+    units ??= listUnits(sql).catch((error) => {
+      units = undefined;
+      throw error;
+    });
 
   app.get("/stations", async (c) => {
     const stations = await listStations(sql);
@@ -54,7 +62,7 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
         hourlyCsv(rows),
       );
     }
-    const units = await listUnits(sql);
+    const units = await unitsOnce();
     return c.json({
       station: stationRef(station),
       timezone: "UTC",
@@ -348,20 +356,7 @@ export const airQualityPaths = {
         "`valid` (at least 18 of 24 hours) and `provisional` (the day was not over).",
       parameters: [
         stationParameter,
-        {
-          name: "from",
-          in: "query",
-          required: true,
-          schema: { type: "string", format: "date" },
-          example: "2023-11-01",
-        },
-        {
-          name: "to",
-          in: "query",
-          required: true,
-          schema: { type: "string", format: "date" },
-          example: "2023-11-30",
-        },
+        ...dateRangeParameters("2023-11-01", "2023-11-30"),
         formatParameter,
       ],
       responses: {

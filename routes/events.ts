@@ -8,6 +8,7 @@ import { resolveSegment } from "../ingest/ticketmaster/segments.ts";
 import {
   checkRange,
   csvAttachment,
+  dateRangeParameters,
   outputFormat,
   parseQuery,
   requiredQuery,
@@ -80,21 +81,7 @@ export const eventsPaths = {
         "Stored events are never deleted: this is the union of every run, and `last_seen_at` " +
         "is the start of the last run that listed each event.",
       parameters: [
-        {
-          name: "from",
-          in: "query",
-          required: true,
-          schema: { type: "string", format: "date" },
-          example: "2025-02-01",
-        },
-        {
-          name: "to",
-          in: "query",
-          required: true,
-          schema: { type: "string", format: "date" },
-          example: "2025-06-30",
-          description: "Not before from; range at most MAX_RANGE_DAYS",
-        },
+        ...dateRangeParameters("2025-02-01", "2025-06-30"),
         {
           name: "segment",
           in: "query",

@@ -72,3 +72,18 @@ export function outputFormat(c: Context): "json" | "csv" {
   }
   return format;
 }
+
+/** OpenAPI descriptions of a `from`/`to` pair of calendar dates, both included. */
+export function dateRangeParameters(fromExample: string, toExample: string) {
+  const date = (name: string, example: string) => ({
+    name,
+    in: "query",
+    required: true,
+    schema: { type: "string", format: "date" },
+    example,
+  });
+  return [
+    date("from", fromExample),
+    { ...date("to", toExample), description: "Not before from; range at most MAX_RANGE_DAYS" },
+  ];
+}
