@@ -2,28 +2,38 @@
 import { Hono } from "hono";
 import type { Config } from "./config.ts";
 import type { Sql } from "./db/client.ts";
-import { handleError, methodNotAllowed, notFound } from "./routes/problem.ts";
+import { handleError, notFound } from "./routes/problem.ts";
+import { useHttpPolicy } from "./routes/http_policy.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { consumptionRoutes } from "./routes/consumption.ts";
 import { airQualityRoutes } from "./routes/air_quality.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { webRoutes } from "./routes/web.ts";
+import {
+  databaseGuard,
+  type DatabaseGuardOptions,
+  DEFAULT_GUARD,
+} from "./routes/database_guard.ts";
 
 export interface AppDeps {
   sql: Sql;
   config: Config;
+  /** Deadline and concurrency for database reads; tests may shorten them. */
+  guard?: DatabaseGuardOptions;
 }
-
-const READ_ONLY_PATHS = ["/api/*", "/healthz", "/openapi.json", "/docs"];
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // HTTP policy (security headers, CORS, 405 on the read-only paths, HEAD lengths): first,
+  // so every response below, 404s and errors included, goes through it.
+  useHttpPolicy(app);
+  const guard = databaseGuard(deps.guard ?? DEFAULT_GUARD);
+  app.use("/api/*", guard);
+  app.use("/healthz", guard);
   app.route("/", statusRoutes(deps));
   app.route("/api/consumption", consumptionRoutes(deps));
   app.route("/api/air-quality", airQualityRoutes(deps));
   app.route("/api/events", eventsRoutes(deps));
-  // The API is read-only: writing methods on its paths are refused, not "not found".
-  app.on(["POST", "PUT", "PATCH", "DELETE"], READ_ONLY_PATHS, methodNotAllowed("GET"));
   app.route("/", webRoutes()); // last: it answers every path no route above claimed
   app.notFound(notFound);
   app.onError(handleError);

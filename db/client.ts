@@ -15,7 +15,11 @@ export function createSql(url: string, options: SqlOptions = {}): Sql {
   return postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    connect_timeout: 5,
+    // A database that accepts connections but never answers is given up on quickly, and
+    // reconnecting after failures waits at most 250 ms (the library's default backoff grows to
+    // 20 s, which kept requests waiting long after the database was back).
+    connect_timeout: 2,
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.25),
     connection: {
       application_name: "opendata-feeds",
       ...(options.schema ? { search_path: options.schema } : {}),
@@ -29,6 +33,6 @@ export function isConnectionError(error: unknown): boolean {
   return typeof code === "string" &&
     (code.startsWith("ECONN") || code === "CONNECT_TIMEOUT" ||
       code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" ||
-      code === "CONNECTION_DESTROYED" || code === "ENOTFOUND" ||
+      code === "CONNECTION_DESTROYED" || code === "ENOTFOUND" || code === "EPIPE" ||
       code === "57P01" || code === "57P03" || code === "3D000");
 }

@@ -1,5 +1,6 @@
 /** Queries over `rte_consumption`. */
 import type { Sql, Transaction } from "./client.ts";
+import { distinctKeys } from "./distinct_keys.ts";
 
 /** RTE publishes French wall-clock time; the API answers in it too. */
 export const PARIS = "Europe/Paris";
@@ -39,14 +40,27 @@ export interface LatestConsumption {
   nature: Nature;
 }
 
-/** The newest stored half-hour per perimeter, for freshness reports. */
+/**
+ * The newest stored half-hour per perimeter, for freshness reports (GET /api/status, which
+ * anyone may call). A loose index scan over the primary key (perimeter, period_start): the
+ * recursive part jumps from one perimeter to the next, then one backward probe per perimeter
+ * finds its newest row, so the cost grows with the number of perimeters, not of rows. The
+ * plain `distinct on (perimeter)` read and sorted the whole table on every call.
+ */
 export async function latestConsumption(
   sql: Sql,
 ): Promise<LatestConsumption[]> {
   return await sql<LatestConsumption[]>`
-    select distinct on (perimeter) perimeter, period_start, nature
-    from rte_consumption
-    order by perimeter, period_start desc`;
+    ${distinctKeys(sql, "rte_consumption", "perimeter")}
+    select keys.key as perimeter, newest.period_start, newest.nature
+    from keys
+    cross join lateral (
+      select period_start, nature from rte_consumption
+      where rte_consumption.perimeter = keys.key
+      order by period_start desc
+      limit 1
+    ) newest
+    order by keys.key`;
 }
 
 /** Postgres channel announcing that `rte_consumption` changed (sent on commit). */
@@ -58,9 +72,13 @@ export async function notifyConsumptionChanged(tx: Transaction): Promise<void> {
 }
 
 /**
- * Calls `onChange` on every committed change, from any process, and also each time the
+ * Calls `onChange` on every committed change, from any process, and `onListen` each time the
  * listening connection is (re)established, since changes may have been missed meanwhile.
  */
-export async function watchConsumptionChanges(sql: Sql, onChange: () => void): Promise<void> {
-  await sql.listen(CHANGED_CHANNEL, onChange, onChange);
+export async function watchConsumptionChanges(
+  sql: Sql,
+  onChange: () => void,
+  onListen: () => void = onChange,
+): Promise<void> {
+  await sql.listen(CHANGED_CHANNEL, onChange, onListen);
 }

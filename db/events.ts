@@ -1,5 +1,6 @@
 /** Queries over `ticketmaster_events`. */
 import type { Sql } from "./client.ts";
+import { inTransaction } from "./transaction.ts";
 import { CSV_COLUMNS, type EventRow, formatUtc } from "../ingest/ticketmaster/event_row.ts";
 
 export interface StoredEvent extends EventRow {
@@ -31,7 +32,7 @@ export async function upsertEvents(
   rows: readonly EventRow[],
   seenAt: Date,
 ): Promise<number> {
-  await sql.begin(async (tx) => {
+  await inTransaction(sql, async (tx) => {
     for (let i = 0; i < rows.length; i += BATCH_ROWS) {
       const batch = rows.slice(i, i + BATCH_ROWS).map((row) => ({
         ...row,

@@ -4,6 +4,7 @@
  */
 import postgres from "postgres";
 import type { Sql } from "./client.ts";
+import { inTransaction } from "./transaction.ts";
 
 const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
 // Any constant: serialises concurrent migrators (two replicas starting at once).
@@ -31,7 +32,7 @@ export async function readMigrations(): Promise<Migration[]> {
 /** Applies the migrations not yet recorded; returns the versions it applied. */
 export async function migrate(sql: Sql): Promise<string[]> {
   const migrations = await readMigrations();
-  return await sql.begin(async (tx) => {
+  return await inTransaction(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`;
     await tx`create table if not exists schema_migrations (
       version text primary key,

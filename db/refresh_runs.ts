@@ -1,5 +1,6 @@
 /** Queries over `refresh_runs` and `http_validators` (the record of automatic refreshes). */
 import type { Sql } from "./client.ts";
+import { distinctKeys } from "./distinct_keys.ts";
 import type { Validators } from "../ingest/http.ts";
 
 export type RunOutcome = "running" | "succeeded" | "failed" | "skipped";
@@ -32,12 +33,24 @@ export interface RunEnd {
   error?: string;
 }
 
-/** Records the start of a run; returns its id. */
+/**
+ * Records the start of a run; returns its id. The caller holds the source's lock, so a run
+ * still marked running is one that lost the database before it could record its end: it is
+ * closed as failed first, saying so.
+ */
 export async function startRun(sql: Sql, source: string): Promise<number> {
   const [row] = await sql<{ id: string }[]>`
+    with abandoned as (
+      update refresh_runs
+      set finished_at = now(), outcome = 'failed',
+          error = coalesce(error || '; ', '') || ${ABANDONED}
+      where source = ${source} and outcome = 'running'
+    )
     insert into refresh_runs (source) values (${source}) returning id`;
   return Number(row.id);
 }
+
+const ABANDONED = "abandoned: the run lost the database before it could record its end";
 
 export async function finishRun(sql: Sql, id: number, end: RunEnd): Promise<void> {
   await sql`
@@ -68,19 +81,29 @@ export interface SourceRuns {
   lastSuccess: RunRow | undefined;
 }
 
-/** Per source that ever ran: its newest run (any outcome, skips aside) and newest success. */
+/**
+ * Per source that ever ran: its newest run (any outcome, skips aside) and newest success.
+ * Read for GET /api/status, so it must not read the whole history: the sources are found by
+ * a loose index scan over refresh_runs_source_started, then each run by a probe from the newest
+ * end of that index, which passes over only the runs since the one it looks for.
+ */
 export async function latestRuns(sql: Sql): Promise<SourceRuns[]> {
   const rows = await sql<(RunRow & { kind: "last" | "success" })[]>`
-    select * from (
-      select distinct on (source) 'last' as kind, *
-      from refresh_runs where outcome <> 'skipped'
-      order by source, started_at desc, id desc
+    ${distinctKeys(sql, "refresh_runs", "source")}
+    select 'last' as kind, last.*
+    from keys cross join lateral (
+      select * from refresh_runs
+      where refresh_runs.source = keys.key and outcome <> 'skipped'
+      order by started_at desc, id desc
+      limit 1
     ) last
     union all
-    select * from (
-      select distinct on (source) 'success' as kind, *
-      from refresh_runs where outcome = 'succeeded'
-      order by source, started_at desc, id desc
+    select 'success' as kind, success.*
+    from keys cross join lateral (
+      select * from refresh_runs
+      where refresh_runs.source = keys.key and outcome = 'succeeded'
+      order by started_at desc, id desc
+      limit 1
     ) success`;
   const bySource = new Map<string, SourceRuns>();
   for (const { kind, ...row } of rows) {

@@ -7,7 +7,10 @@
  * - the compose file as `docker-compose config` resolved it;
  * - what this project relies on: pinned images, non-root users, health checks and probes,
  *   resources, references that resolve, and container permission flags equal to the deno
- *   tasks' (`start`, `refresh`) with the database at host `db` instead of loopback.
+ *   tasks' (`start`, `refresh`) with the database at host `db` instead of loopback;
+ * - memory: the V8 heap limit, set once (DENO_V8_FLAGS in the Dockerfile), leaves at least
+ *   40 % of every container limit of the image to non-heap memory, and compose and the
+ *   Kubernetes Deployment give the service the same limit.
  *
  * Usage: deno run --allow-read=.,DIR deploy/validate.ts DIR/k8s.yaml DIR/compose.yaml
  */
@@ -30,6 +33,10 @@ const MODELS: Record<string, { new (data: Json): { validate(): void } }> = {
   "batch/v1/CronJob": CronJob,
 };
 const NAMESPACE = "opendata-feeds";
+// Share of a container's memory limit left to what the heap limit does not cover: native
+// buffers, sockets, compiled code, the runtime itself.
+const MIN_NON_HEAP_SHARE = 0.4;
+const MIB = 2 ** 20;
 const LOOPBACK_DB = ["127.0.0.1:5432", "localhost:5432"];
 const CONTAINER_DB = "db:5432";
 
@@ -200,6 +207,123 @@ export function checkCompose(config: Json, tasks: Record<string, string>): strin
   return problems;
 }
 
+export interface HeapLimit {
+  /** The DENO_V8_FLAGS value, as set in the Dockerfile. */
+  flags: string;
+  /** The most the V8 heap may grow to: old space plus the young generation. */
+  mib: number;
+}
+
+/**
+ * The V8 heap limit that the image's ENV DENO_V8_FLAGS sets. Both sizes must be given: the
+ * young generation is three semi-spaces (V8: two halves plus the new large-object space), 96
+ * MiB with Deno 2.9's default semi-space, on top of --max-old-space-size.
+ */
+export function heapLimitOf(dockerfile: string): HeapLimit | undefined {
+  const lines = joinContinuations(dockerfile);
+  const finalStage = lines.slice(lines.findLastIndex((l) => /^FROM\s/i.test(l)));
+  const env = finalStage.filter((l) => /^ENV\s/i.test(l)).join(" ");
+  const flags = /\bDENO_V8_FLAGS=("[^"]*"|\S+)/.exec(env)?.[1].replaceAll('"', "");
+  const size = (name: string) => Number(new RegExp(`--${name}=(\\d+)`).exec(flags ?? "")?.[1]);
+  const oldSpace = size("max-old-space-size");
+  const semiSpace = size("max-semi-space-size");
+  if (!flags || !oldSpace || !semiSpace) return undefined;
+  return { flags, mib: oldSpace + 3 * semiSpace };
+}
+
+/** MiB in a Kubernetes quantity: "512Mi", "1Gi" (powers of 1024), "500M" (of 1000), bytes. */
+export function kubernetesMib(quantity: unknown): number | undefined {
+  const units: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, Ki: 2 ** 10, Mi: MIB };
+  return sizeMib(quantity, (unit) => units[unit] ?? (unit === "Gi" ? 1024 * MIB : undefined));
+}
+
+/** MiB in a compose size: "512m", "1g" (powers of 1024, any case), bytes. */
+export function composeMib(size: unknown): number | undefined {
+  const units: Record<string, number> = { "": 1, b: 1, k: 2 ** 10, kb: 2 ** 10, m: MIB, mb: MIB };
+  return sizeMib(
+    size,
+    (unit) => units[unit.toLowerCase()] ?? (/^gb?$/i.test(unit) ? 1024 * MIB : undefined),
+  );
+}
+
+function sizeMib(value: unknown, bytesPer: (unit: string) => number | undefined) {
+  const match = /^(\d+(?:\.\d+)?)([a-z]*)$/i.exec(String(value ?? "").trim());
+  const unit = match && bytesPer(match[2]);
+  return unit ? Number(match[1]) * unit / MIB : undefined;
+}
+
+/**
+ * One heap limit for every container of the service's image (the Dockerfile's ENV, never
+ * overridden), each with a memory limit leaving room for non-heap memory, and the same limit
+ * for the service in compose and in Kubernetes.
+ */
+export function checkMemory(dockerfile: string, objects: Json[], compose: Json): string[] {
+  const heap = heapLimitOf(dockerfile);
+  if (!heap) {
+    return [
+      "Dockerfile: set ENV DENO_V8_FLAGS=--max-old-space-size=N,--max-semi-space-size=M " +
+      "(the heap limit, in MiB)",
+    ];
+  }
+  const problems: string[] = [];
+  const app = compose?.services?.app;
+  const repository = (image: string | undefined) => image?.replace(/:[\w.-]+$/, "");
+  const containers: Array<{ at: string; mib?: number; env: Json; command: unknown }> = [
+    {
+      at: "compose: app",
+      mib: composeMib(app?.mem_limit ?? app?.deploy?.resources?.limits?.memory),
+      env: app?.environment,
+      command: app?.command,
+    },
+  ];
+  for (const object of objects) {
+    const template = object?.kind === "CronJob"
+      ? object.spec?.jobTemplate?.spec?.template
+      : object?.spec?.template;
+    for (const container of template?.spec?.containers ?? []) {
+      if (repository(container.image) !== repository(app?.image)) continue;
+      containers.push({
+        at: `${object.kind}/${object.metadata?.name} container ${container.name}`,
+        mib: kubernetesMib(container.resources?.limits?.memory),
+        env: Object.fromEntries((container.env ?? []).map((e: Json) => [e.name, e.value])),
+        command: container.command,
+      });
+    }
+  }
+  for (const { at, mib, env, command } of containers) {
+    if (env && "DENO_V8_FLAGS" in env) {
+      problems.push(`${at}: sets DENO_V8_FLAGS; the heap limit is set once, in the Dockerfile`);
+    }
+    if (JSON.stringify(command ?? []).includes("--v8-flags")) {
+      problems.push(`${at}: passes --v8-flags; the heap limit is set once, in the Dockerfile`);
+    }
+    if (mib === undefined) {
+      problems.push(`${at}: no memory limit (the heap limit is ${heap.mib} MiB)`);
+    } else if (heap.mib > mib * (1 - MIN_NON_HEAP_SHARE)) {
+      problems.push(
+        `${at}: the ${heap.mib} MiB heap limit (${heap.flags}) leaves ${
+          Math.round((1 - heap.mib / mib) * 100)
+        } % of the ${mib} MiB memory limit to non-heap memory; at least ${
+          MIN_NON_HEAP_SHARE * 100
+        } % is needed`,
+      );
+    }
+  }
+  const deployment = containers.find(({ at }) => at.startsWith("Deployment/"));
+  if (!deployment) problems.push(`no Deployment runs the image ${repository(app?.image)}`);
+  else if (containers[0].mib !== undefined && deployment.mib !== containers[0].mib) {
+    problems.push(
+      `compose: app memory limit (${containers[0].mib} MiB) differs from ${deployment.at}'s ` +
+        `(${deployment.mib} MiB)`,
+    );
+  }
+  const dockerCmd = joinContinuations(dockerfile).filter((l) => /^CMD\s/.test(l)).at(-1) ?? "";
+  if (dockerCmd.includes("--v8-flags")) {
+    problems.push("Dockerfile CMD: passes --v8-flags; set the heap limit in ENV DENO_V8_FLAGS");
+  }
+  return problems;
+}
+
 /**
  * A container's deno flags must be the task's, the database aside: loopback in the task,
  * host `db` in containers.
@@ -252,15 +376,24 @@ async function main(args: string[]): Promise<number> {
   const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks;
   const documents = parseAllDocuments(await Deno.readTextFile(args[0]));
   const objects = documents.map((d) => d.toJSON()).filter(Boolean);
+  const dockerfile = await Deno.readTextFile("Dockerfile");
+  const compose = parse(await Deno.readTextFile(args[1]));
   const problems = [
     ...documents.flatMap((d) => d.errors.map((e) => `${args[0]}: ${e.message}`)),
     ...checkKubernetes(objects, tasks),
-    ...checkDockerfile(await Deno.readTextFile("Dockerfile"), tasks, Deno.readTextFileSync),
-    ...checkCompose(parse(await Deno.readTextFile(args[1])), tasks),
+    ...checkDockerfile(dockerfile, tasks, Deno.readTextFileSync),
+    ...checkCompose(compose, tasks),
+    ...checkMemory(dockerfile, objects, compose),
   ];
   for (const problem of problems) console.error(problem);
   if (problems.length > 0) return 1;
+  const heap = heapLimitOf(dockerfile)!;
   console.log(`deploy files valid: Dockerfile, compose, ${objects.length} Kubernetes objects`);
+  console.log(
+    `memory: V8 heap limit ${heap.mib} MiB (DENO_V8_FLAGS=${heap.flags}), container limit ${
+      composeMib(compose.services.app.mem_limit)
+    } MiB in compose and Kubernetes`,
+  );
   return 0;
 }
 

@@ -3,11 +3,19 @@ import { Hono } from "hono";
 import type { AppDeps } from "../app.ts";
 import type { Sql } from "../db/client.ts";
 import { listConsumption, PARIS, watchConsumptionChanges } from "../db/consumption.ts";
+import { Budget } from "../lib/budget.ts";
 import { LruCache } from "../lib/lru_cache.ts";
 import { formatZonedIso, parseIsoInZone } from "../lib/zoned_time.ts";
 import { checkRange, parseQuery, requiredQuery } from "./query_params.ts";
 
 const WATTS_PER_MW = 1_000_000;
+const HALF_HOUR_MS = 30 * 60_000;
+/**
+ * Half-hours being read and rendered at once, whatever the number of clients: a year is
+ * ~17 600 rows and ~25 MB while its answer is built, so this bounds that memory to ~100 MB
+ * (see the heap limit in the Dockerfile). Requests beyond it wait their turn.
+ */
+const ROWS_IN_FLIGHT = 4 * 17_600;
 // Even if a change notification were lost, a cached answer is at most this old.
 const CACHE_TTL_MS = 5 * 60_000;
 
@@ -20,6 +28,7 @@ export function consumptionRoutes({ sql, config }: AppDeps): Hono {
   const app = new Hono();
   const cache = new LruCache(config.consumptionCacheMb * 1_000_000, CACHE_TTL_MS);
   const listening = config.consumptionCacheMb > 0 ? listenOnce(sql, cache) : () => false;
+  const rowBudget = new Budget(ROWS_IN_FLIGHT);
 
   app.get("/", async (c) => {
     const start = parseQuery("start", requiredQuery(c, "start"), (raw) => parseBound(raw, "start"));
@@ -31,7 +40,12 @@ export function consumptionRoutes({ sql, config }: AppDeps): Hono {
     let body = useCache ? cache.get(key) : undefined;
     if (body === undefined) {
       const generation = cache.generation;
-      body = await consumptionJson(sql, perimeter, start, end);
+      const release = await rowBudget.acquire((end - start) / HALF_HOUR_MS + 1, c.get("deadline"));
+      try {
+        body = await consumptionJson(sql, perimeter, start, end);
+      } finally {
+        release();
+      }
       if (useCache) cache.set(key, body, generation);
     }
     return c.body(body, 200, { "content-type": "application/json" });
@@ -62,20 +76,20 @@ async function consumptionJson(sql: Sql, perimeter: string, start: number, end: 
 }
 
 /**
- * Starts listening for changes on first use; resolves whether the cache may be used. A failed
- * attempt (database down) is retried by the next request.
+ * Starts listening for changes on first use; resolves whether the cache may be used. The first
+ * request waits for the first attempt; after a failure (database down) postgres.js retries by
+ * itself and calls back each time it listens again, so LISTEN is asked for once per process.
  */
 function listenOnce(sql: Sql, cache: LruCache): () => Promise<boolean> {
-  let started: Promise<boolean> | undefined;
-  return () => {
-    started ??= watchConsumptionChanges(sql, () => cache.clear()).then(
-      () => true,
-      () => {
-        started = undefined;
-        return false;
-      },
-    );
-    return started;
+  let listening = false;
+  let firstAttempt: Promise<unknown> | undefined;
+  return async () => {
+    firstAttempt ??= watchConsumptionChanges(sql, () => cache.clear(), () => {
+      listening = true;
+      cache.clear(); // changes may have been missed while not listening
+    }).catch(() => {});
+    if (!listening) await firstAttempt;
+    return listening;
   };
 }
 

@@ -1,4 +1,18 @@
 /** A dependency-free HTML rendering of the OpenAPI document (no CDN, works offline). */
+import { createHash } from "node:crypto";
+
+const DOCS_STYLE = "body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;" +
+  "padding:0 1rem}code,pre{background:#f4f4f4;padding:.1rem .3rem;border-radius:3px}" +
+  "pre{padding:.6rem;overflow:auto}table{border-collapse:collapse}" +
+  "td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}";
+
+/**
+ * The page's one inline `<style>`, as a CSP source: the Content-Security-Policy allows this
+ * exact stylesheet and no other inline style, so the page stays a single offline response.
+ */
+export const DOCS_STYLE_SOURCE = `'sha256-${
+  createHash("sha256").update(DOCS_STYLE).digest("base64")
+}'`;
 
 interface Parameter {
   name: string;
@@ -31,9 +45,7 @@ export function renderDocsPage(
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${escapeHtml(document.info.title)} API</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
-code,pre{background:#f4f4f4;padding:.1rem .3rem;border-radius:3px}pre{padding:.6rem;overflow:auto}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}</style>
+<style>${DOCS_STYLE}</style>
 </head><body>
 <h1>${escapeHtml(document.info.title)} API</h1>
 <p>${

@@ -62,17 +62,35 @@ export function notFound(c: Context): Response {
   });
 }
 
+/** Seconds a client should wait before retrying after a 503. */
+const RETRY_AFTER_SECONDS = 2;
+
+/** The database is down or not answering: a 503 the client may retry. */
+export function serviceUnavailable(detail: string): Response {
+  const response = problemResponse({
+    type: "about:blank",
+    title: "Service Unavailable",
+    status: 503,
+    detail,
+  });
+  response.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+  return response;
+}
+
 /** Never leaks a stack trace or SQL: unknown errors are logged and answered generically. */
+/** A request's database deadline passed (see database_guard.ts): expected, not a bug. */
+export class DeadlineExceeded extends Error {
+  constructor() {
+    super("The database did not answer in time; try again shortly");
+  }
+}
+
 export function handleError(error: Error): Response {
   if (error instanceof ProblemError) return problemResponse(error.problem);
   if (isConnectionError(error)) {
-    return problemResponse({
-      type: "about:blank",
-      title: "Service Unavailable",
-      status: 503,
-      detail: "The database is unreachable; try again shortly",
-    });
+    return serviceUnavailable("The database is unreachable; try again shortly");
   }
+  if (error instanceof DeadlineExceeded) return serviceUnavailable(error.message);
   console.error(error);
   return problemResponse({
     type: "about:blank",

@@ -158,7 +158,7 @@ Deno.test("other methods than GET answer 405 with an Allow header", async () => 
     method: "POST",
   });
   assert.equal(response.status, 405);
-  assert.equal(response.headers.get("allow"), "GET");
+  assert.equal(response.headers.get("allow"), "GET, HEAD, OPTIONS");
   assert.equal((await response.json()).title, "Method Not Allowed");
   const head = await app.request("/api/consumption?start=2018-01-01&end=2018-01-02", {
     method: "HEAD",

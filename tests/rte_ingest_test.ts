@@ -4,6 +4,7 @@ import type { Sql } from "../db/client.ts";
 import { loadRteSource, RteFormatError } from "../ingest/rte/load.ts";
 import { createTestDatabase } from "./helpers/database.ts";
 import {
+  consecutiveDates,
   eco2mixText,
   eco2mixXls,
   halfHourlyDay,
@@ -107,6 +108,25 @@ Deno.test("a leap day loads and 29 February of a common year is refused with its
       bytes: eco2mixXls(halfHourlyDay("2018-02-29", byTime)),
     }),
     { message: 'bad.xls: line 2: Cannot parse "2018-02-29": day out of range' },
+  );
+});
+
+Deno.test("a consumption up to the integer column's 2147483647 MW loads; one more is refused with its line", async () => {
+  await using db = await createTestDatabase();
+  const dayWith = (mw: string) =>
+    eco2mixXls(
+      halfHourlyDay("2018-01-03", byTime).map((row, i) =>
+        i === 2 ? { ...row, consumption: mw } : row
+      ),
+    );
+  await loadRteSource(db.sql, { name: "max.xls", bytes: dayWith("2147483647") });
+  assert.equal((await stored(db.sql))[1].mw, 2_147_483_647);
+  await assert.rejects(
+    loadRteSource(db.sql, { name: "over.xls", bytes: dayWith("2147483648") }),
+    {
+      message:
+        'over.xls: line 4: Cannot parse consumption "2147483648": out of range (at most 2147483647 MW)',
+    },
   );
 });
 
@@ -278,12 +298,17 @@ Deno.test("loading the same file twice changes nothing", async () => {
   assert.deepEqual(await db.sql`select * from rte_consumption order by period_start`, before);
 });
 
+/** A stored (uncompressed) zip whose data was changed after its CRC-32 was written. */
+function alteredStoredZip(entryName: string, xls: Uint8Array): Uint8Array {
+  const zip = new Uint8Array(zipSync({ [entryName]: [xls, { level: 0 }] }));
+  const at = new TextDecoder("latin1").decode(zip).indexOf("\t50030\t");
+  zip[at + 5]++; // 50030 → 50031
+  return zip;
+}
+
 /** Many days of valid rows, so that several batches are written before the bad line. */
 function longFileWithBadLineAtTheEnd(): string {
-  const days = Array.from({ length: 130 }, (_, i) => {
-    const date = new Date(Date.UTC(2017, 0, 1 + i)).toISOString().slice(0, 10);
-    return halfHourlyDay(date, byTime);
-  }).flat();
+  const days = consecutiveDates("2017-01-01", 130).flatMap((date) => halfHourlyDay(date, byTime));
   days[days.length - 5] = { ...days[days.length - 5], consumption: "12a4" };
   return eco2mixText(days);
 }
@@ -350,6 +375,20 @@ Deno.test("bad files fail with one message naming file and line and leave the da
       "two.zip",
       new Uint8Array(zipSync({ "a.xls": good, "b.xls": good })),
       /^two\.zip: more than one file in the zip$/,
+    ],
+    [
+      "altered.zip",
+      alteredStoredZip("day.xls", good),
+      /^altered\.zip: corrupt zip entry day\.xls: CRC-32 is [0-9a-f]{8}, header says [0-9a-f]{8}$/,
+    ],
+    [
+      "huge.xls",
+      eco2mixXls(
+        halfHourlyDay("2018-01-02", byTime).map((row, i) =>
+          i === 0 ? { ...row, consumption: "1000000000000" } : row
+        ),
+      ),
+      /^huge\.xls: line 2: Cannot parse consumption "1000000000000": out of range/,
     ],
   ];
   for (const [name, bytes, message] of cases) {

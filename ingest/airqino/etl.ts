@@ -8,6 +8,7 @@ import type { AppDeps } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
 import { recomputeDaily, recordRun, upsertHourly, upsertStation } from "../../db/air_quality.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import type { Job } from "../scheduler.ts";
 import { accessTokensFromConfig } from "./auth.ts";
 import { fetchStationHourly, type FetchStationOptions } from "./fetch.ts";
@@ -72,7 +73,7 @@ async function runStation(
   try {
     const payload = await fetchStationHourly(stationId, options);
     const fetchedAt = now();
-    const stored = await sql.begin(async (tx) => {
+    const stored = await inTransaction(sql, async (tx) => {
       const { name, latitude, longitude, raw } = payload.header;
       await upsertStation(tx, { stationId, name, latitude, longitude, header: raw, fetchedAt });
       const hours = await upsertHourly(tx, stationId, payload.rows, fetchedAt);

@@ -7,6 +7,7 @@
  */
 import type { Sql, Transaction } from "../../db/client.ts";
 import { notifyConsumptionChanged } from "../../db/consumption.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import { RteFormatError } from "./errors.ts";
 import { type HalfHour, toHalfHour } from "./half_hours.ts";
 import { decodeLines } from "./lines.ts";
@@ -61,7 +62,7 @@ async function loadInTransaction(
   chunks: AsyncIterable<Uint8Array>,
   progress?: Progress,
 ): Promise<LoadResult> {
-  return await sql.begin(async (tx) => {
+  return await inTransaction(sql, async (tx) => {
     // Loads run one at a time (also across processes): each sees the others' committed rows.
     await tx`select pg_advisory_xact_lock(hashtextextended('rte_consumption loads', 0))`;
     let rowsRead = 0;
@@ -71,33 +72,39 @@ async function loadInTransaction(
     // One write in flight while the next batch is parsed: the database and the parser overlap.
     let inFlight: Promise<number> | undefined;
     const flush = async () => {
-      const write = upsertHalfHours(tx, name, [...batch.values()].flatMap((m) => [...m.values()]));
-      write.catch(() => {}); // awaited below; this only keeps it from counting as unhandled
+      const previous = inFlight;
+      inFlight = upsertHalfHours(tx, name, [...batch.values()].flatMap((m) => [...m.values()]));
+      inFlight.catch(() => {}); // awaited later; this only keeps it from counting as unhandled
       batch = new Map();
       batchSize = 0;
-      if (inFlight) rowsChanged += await inFlight;
-      inFlight = write;
+      if (previous) rowsChanged += await previous;
       progress?.(name, rowsRead);
     };
-    for await (const records of parseContent(name, chunks)) {
-      for (const record of records) {
-        const halfHour = toHalfHour(name, record);
-        if (!halfHour) continue;
-        rowsRead++;
-        // Last one wins inside a batch; ON CONFLICT handles repeats across batches.
-        let instants = batch.get(halfHour.perimeter);
-        if (!instants) batch.set(halfHour.perimeter, instants = new Map());
-        instants.set(halfHour.periodStartMs, halfHour);
-        batchSize++;
+    try {
+      for await (const records of parseContent(name, chunks)) {
+        for (const record of records) {
+          const halfHour = toHalfHour(name, record);
+          if (!halfHour) continue;
+          rowsRead++;
+          // Last one wins inside a batch; ON CONFLICT handles repeats across batches.
+          let instants = batch.get(halfHour.perimeter);
+          if (!instants) batch.set(halfHour.perimeter, instants = new Map());
+          instants.set(halfHour.periodStartMs, halfHour);
+          batchSize++;
+        }
+        if (batchSize >= BATCH_SIZE) await flush();
       }
-      if (batchSize >= BATCH_SIZE) await flush();
+      await flush();
+      rowsChanged += await inFlight!;
+    } finally {
+      // On a failure, the write under way must end before the ROLLBACK is sent, or its
+      // remaining statements would run after it, outside the transaction.
+      await inFlight?.catch(() => {});
     }
-    await flush();
-    rowsChanged += await inFlight!;
     if (rowsRead === 0) throw new RteFormatError(name, "no consumption value in the file");
     if (rowsChanged > 0) await notifyConsumptionChanged(tx);
     return { file: name, rowsRead, rowsChanged };
-  }) as LoadResult;
+  });
 }
 
 /**

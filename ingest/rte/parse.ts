@@ -279,6 +279,9 @@ function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }
 
+// The `integer` column's maximum. Consumption is never negative (a `-` is a missing value).
+const MAX_MW = 2 ** 31 - 1;
+
 function parseMegawatts(file: string, line: number, text: string): number | null {
   if (MISSING.has(text)) return null;
   let value = 0;
@@ -288,6 +291,13 @@ function parseMegawatts(file: string, line: number, text: string): number | null
       throw new RteFormatError(file, `Cannot parse consumption "${text}": expected whole MW`, line);
     }
     value = value * 10 + digit;
+  }
+  if (value > MAX_MW) {
+    throw new RteFormatError(
+      file,
+      `Cannot parse consumption "${text}": out of range (at most ${MAX_MW} MW)`,
+      line,
+    );
   }
   return value;
 }

@@ -2,8 +2,10 @@
  * Streaming unzip of RTE's single-file zips: reads the local file header, then inflates
  * exactly the entry's compressed bytes with the runtime's native `DecompressionStream`, so
  * memory stays bounded by a chunk and not by the file. Only what RTE serves is accepted:
- * stored or deflated entries whose sizes are in the local header.
+ * stored or deflated entries whose sizes and CRC-32 are in the local header. The CRC-32,
+ * computed as the bytes go by, is the only check against altered data (raw deflate has none).
  */
+import { crc32 } from "node:zlib";
 import { RteFormatError } from "./errors.ts";
 
 export interface ZipEntry {
@@ -33,6 +35,7 @@ export async function openZipEntry(
   const fields = view(header);
   const flags = fields.getUint16(6, true);
   const method = fields.getUint16(8, true);
+  const expectedCrc = fields.getUint32(14, true);
   const compressedSize = fields.getUint32(18, true);
   const size = fields.getUint32(22, true);
   const nameBytes = await reader.read(fields.getUint16(26, true) + fields.getUint16(28, true));
@@ -51,9 +54,11 @@ export async function openZipEntry(
       new DecompressionStream("deflate-raw") as ReadableWritablePair<Uint8Array, Uint8Array>,
     );
     let produced = 0;
+    let crc = 0;
     try {
       for await (const chunk of inflated) {
         produced += chunk.length;
+        crc = crc32(chunk, crc);
         yield chunk;
       }
     } catch (error) {
@@ -62,6 +67,11 @@ export async function openZipEntry(
     }
     if (produced !== size) {
       throw fail(`corrupt zip entry ${name}: ${produced} bytes inflated, header says ${size}`);
+    }
+    if (crc !== expectedCrc) {
+      throw fail(
+        `corrupt zip entry ${name}: CRC-32 is ${hex(crc)}, header says ${hex(expectedCrc)}`,
+      );
     }
     const next = await reader.read(4);
     const signature = next.length === 4 ? view(next).getUint32(0, true) : undefined;
@@ -75,6 +85,10 @@ export async function openZipEntry(
 
 function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function hex(crc: number): string {
+  return crc.toString(16).padStart(8, "0");
 }
 
 function describeNotZip(start: Uint8Array): string {

@@ -99,8 +99,19 @@ export function quarterHourlyDay(date: string, mw: (time: string) => number): Qu
   return QUARTER_HOURS.map((time) => ({ date, time, consumption: String(mw(time)) }));
 }
 
+/** `count` consecutive dates (YYYY-MM-DD) from `first` on: a file spanning months or years. */
+export function consecutiveDates(first: string, count: number): string[] {
+  const start = Date.parse(`${first}T00:00:00Z`);
+  return Array.from(
+    { length: count },
+    (_, i) => new Date(start + i * 86_400_000).toISOString().slice(0, 10),
+  );
+}
+
+// Europe/Paris springs forward on the last Sunday of March.
 function isSpringForward(date: string): boolean {
-  return ["2016-03-27", "2018-03-25", "2025-03-30"].includes(date);
+  const day = new Date(`${date}T00:00:00Z`);
+  return day.getUTCMonth() === 2 && day.getUTCDay() === 0 && day.getUTCDate() > 24;
 }
 
 export interface XlsOptions {
