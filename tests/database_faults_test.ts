@@ -13,6 +13,7 @@ import { inTransaction, TransactionEndedError } from "../db/transaction.ts";
 import { sleep } from "../ingest/http.ts";
 import { rteRefreshJob } from "../ingest/rte/refresh.ts";
 import { startScheduler } from "../ingest/scheduler.ts";
+import { waitFor } from "./helpers/wait.ts";
 import { createTestDatabase } from "./helpers/database.ts";
 import { FAST_HTTP, publishCurrentFiles, startRteStub } from "./helpers/rte_stub.ts";
 import { startTcpProxy } from "./helpers/tcp_proxy.ts";
@@ -117,12 +118,8 @@ for (const mode of ["refuse", "reset"] as const) {
     await using stub = startRteStub();
     publishCurrentFiles(stub);
     stub.delayMs = 300; // the run is waiting for RTE when the database goes away
-    const target = new URL(db.url);
-    await using proxy = startTcpProxy({
-      hostname: target.hostname,
-      port: Number(target.port || 5432),
-    });
-    const sql = createSql(proxy.urlFor(db.url), { schema: db.schema });
+    await using proxy = startTcpProxy(db.url);
+    const sql = createSql(proxy.url, { schema: db.schema });
     const config = loadConfig({
       DATABASE_URL: db.url,
       RTE_BASE_URL: stub.url,
@@ -160,12 +157,4 @@ for (const mode of ["refuse", "reset"] as const) {
     const [{ n }] = await db.sql<{ n: number }[]>`select count(*)::int as n from rte_consumption`;
     assert.ok(n > 0, "the successful run loaded the files");
   });
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await condition()) return;
-    await sleep(25);
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }

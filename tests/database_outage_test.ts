@@ -39,12 +39,8 @@ async function withProxiedService(
     name: "2018-01-01.xls",
     bytes: eco2mixXls(halfHourlyDay("2018-01-01", () => 60_000)),
   });
-  const target = new URL(db.url);
-  await using proxy = startTcpProxy({
-    hostname: target.hostname,
-    port: Number(target.port || 5432),
-  });
-  const sql = createSql(proxy.urlFor(db.url), { schema: db.schema });
+  await using proxy = startTcpProxy(db.url);
+  const sql = createSql(proxy.url, { schema: db.schema });
   // An outage is expected, not a bug: the service logs no error (no stack, no 500).
   const logged: unknown[] = [];
   const { error } = console;

@@ -7,6 +7,7 @@ import { sleep } from "../ingest/http.ts";
 import { rteRefreshJob } from "../ingest/rte/refresh.ts";
 import { type Job, startScheduler } from "../ingest/scheduler.ts";
 import { scheduledJobs } from "../jobs.ts";
+import { waitFor } from "./helpers/wait.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.ts";
 import {
   FAST_HTTP,
@@ -23,14 +24,6 @@ function deps(db: TestDatabase, stub: RteStub, sql = db.sql) {
     RTE_BACKFILL_YEARS: "0",
   });
   return { sql, config };
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
-    await sleep(25);
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 Deno.test("the refresh job runs at once, again after its interval, and stop() leaves nothing running", async () => {

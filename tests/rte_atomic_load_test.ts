@@ -9,7 +9,7 @@ import { createSql, type Sql } from "../db/client.ts";
 import { sleep } from "../ingest/http.ts";
 import { main } from "../ingest/rte/cli.ts";
 import { loadRteSource, loadRteStream } from "../ingest/rte/load.ts";
-import { createTestDatabase, type TestDatabase } from "./helpers/database.ts";
+import { consumptionDigest, createTestDatabase, type TestDatabase } from "./helpers/database.ts";
 import { consecutiveDates, eco2mixXls, halfHourlyDay, zipOf } from "./helpers/rte_fixtures.ts";
 import { CONSOLIDATED_ZIP, refreshFromStub, startRteStub } from "./helpers/rte_stub.ts";
 
@@ -51,14 +51,6 @@ function withBadValue(file: Uint8Array, line: number): Uint8Array<ArrayBuffer> {
   patched.set(bad, start);
   patched.set(file.subarray(end), start + bad.length);
   return patched;
-}
-
-/** The whole table as one digest: any row added, removed or rewritten changes it. */
-async function digest(sql: Sql): Promise<string> {
-  const [{ md5 }] = await sql`
-    select md5(coalesce(string_agg(t::text, e'\n' order by perimeter, period_start), ''))
-    from rte_consumption t`;
-  return md5;
 }
 
 async function withTempFile<T>(bytes: Uint8Array, use: (path: string) => Promise<T>): Promise<T> {
@@ -155,30 +147,30 @@ Deno.test("a bad value on the first line, the last line or either side of any ba
     lastLine(SWEEP_DAYS),
   ];
   const edition1 = numberedFile(SWEEP_DAYS, 1);
-  const before = await digest(db.sql);
+  const before = await consumptionDigest(db.sql);
   for (const badLine of badLines) {
     assert.equal(
       await loadWithCli(db.sql, withBadValue(edition1, badLine)),
       `error: ${XLS}: line ${badLine}: Cannot parse consumption "12a4": expected whole MW`,
     );
-    assert.equal(await digest(db.sql), before, `bad line ${badLine}`);
+    assert.equal(await consumptionDigest(db.sql), before, `bad line ${badLine}`);
   }
   // The same file without the bad value does change the table.
   assert.equal(await loadWithCli(db.sql, edition1), undefined);
-  assert.notEqual(await digest(db.sql), before);
+  assert.notEqual(await consumptionDigest(db.sql), before);
 });
 
 for (const [entry, load] of ENTRY_POINTS) {
   Deno.test(`a file that fails to parse on its first, a middle or its last line through ${entry} leaves rte_consumption byte-identical, on a first load and on an upsert`, async () => {
     for (const path of PATHS) {
       await using db = await databaseFor(path, load);
-      const before = await digest(db.sql);
+      const before = await consumptionDigest(db.sql);
       const edition1 = numberedFile(SHORT_DAYS, 1);
       for (const badLine of [2, 9_000, lastLine(SHORT_DAYS)]) {
         const error = await load(db.sql, withBadValue(edition1, badLine));
         const expected = `: line ${badLine}: Cannot parse consumption "12a4": expected whole MW`;
         assert.ok(error?.endsWith(expected), `${path}: ${error}`);
-        assert.equal(await digest(db.sql), before, `${path}, bad line ${badLine}`);
+        assert.equal(await consumptionDigest(db.sql), before, `${path}, bad line ${badLine}`);
       }
     }
   });
@@ -225,7 +217,7 @@ for (const [entry, load] of ENTRY_POINTS) {
   Deno.test(`a load through ${entry} whose connection is killed mid-file fails, leaves rte_consumption byte-identical, and the same file then loads`, async () => {
     for (const path of PATHS) {
       await using db = await databaseFor(path, load);
-      const before = await digest(db.sql);
+      const before = await consumptionDigest(db.sql);
       const edition1 = numberedFile(SHORT_DAYS, 1);
       // The loads get a pool of their own, to check that it still closes afterwards.
       const sql = createSql(db.url, { schema: db.schema });
@@ -237,9 +229,9 @@ for (const [entry, load] of ENTRY_POINTS) {
           /terminating connection|CONNECTION_CLOSED|ECONNRESET/,
           path,
         );
-        assert.equal(await digest(db.sql), before, path);
+        assert.equal(await consumptionDigest(db.sql), before, path);
         assert.equal(await load(sql, edition1), undefined, path);
-        assert.notEqual(await digest(db.sql), before, path);
+        assert.notEqual(await consumptionDigest(db.sql), before, path);
       } finally {
         const started = performance.now();
         await sql.end({ timeout: 5 });

@@ -9,6 +9,7 @@ import { withDatabase } from "../db/migrate.ts";
 import { openDatabase } from "../db/open.ts";
 import { sleep } from "../ingest/http.ts";
 import { loadRteSource } from "../ingest/rte/load.ts";
+import { consumptionDigest } from "./helpers/database.ts";
 import { consecutiveDates, eco2mixXls, halfHourlyDay } from "./helpers/rte_fixtures.ts";
 
 const FILE_NAME = "eCO2mix_RTE_En-cours-Consolide.xls";
@@ -19,13 +20,6 @@ function consolidatedFile(mw: number): Uint8Array<ArrayBuffer> {
     halfHourlyDay(date, () => mw)
   );
   return eco2mixXls(rows, { nature: "consolidated" });
-}
-
-async function digest(sql: Sql): Promise<string> {
-  const [{ md5 }] = await sql`
-    select md5(coalesce(string_agg(t::text, e'\n' order by perimeter, period_start), ''))
-    from rte_consumption t`;
-  return md5;
 }
 
 function ingest(databaseUrl: string, path: string): Deno.ChildProcess {
@@ -82,7 +76,7 @@ for (const stored of [false, true]) {
       if (stored) {
         await loadRteSource(sql, { name: "stored.xls", bytes: consolidatedFile(40_000) });
       }
-      const before = await digest(sql);
+      const before = await consumptionDigest(sql);
       const dir = await Deno.makeTempDir();
       try {
         await Deno.writeFile(`${dir}/${FILE_NAME}`, consolidatedFile(50_000));
@@ -93,7 +87,7 @@ for (const stored of [false, true]) {
         // The loads' lock is free once the server has rolled the dead client's transaction back.
         await sql`select pg_advisory_lock(hashtextextended('rte_consumption loads', 0))`;
         await sql`select pg_advisory_unlock(hashtextextended('rte_consumption loads', 0))`;
-        assert.equal(await digest(sql), before, "rte_consumption is byte-identical");
+        assert.equal(await consumptionDigest(sql), before, "rte_consumption is byte-identical");
 
         const status = await ingest(url, `${dir}/${FILE_NAME}`).status;
         assert.equal(status.code, 0);

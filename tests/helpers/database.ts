@@ -35,3 +35,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** `rte_consumption` as one digest: any row added, removed or rewritten changes it. */
+export async function consumptionDigest(sql: Sql): Promise<string> {
+  const [{ md5 }] = await sql`
+    select md5(coalesce(string_agg(t::text, e'\n' order by perimeter, period_start), ''))
+    from rte_consumption t`;
+  return md5;
+}

@@ -11,9 +11,8 @@
 export type ProxyMode = "forward" | "refuse" | "reset" | "freeze";
 
 export interface TcpProxy extends AsyncDisposable {
-  port: number;
-  /** `url` with its host and port replaced by the proxy's. */
-  urlFor(url: string): string;
+  /** The database URL with the proxy's host and port. */
+  url: string;
   setMode(mode: ProxyMode): Promise<void>;
 }
 
@@ -23,13 +22,18 @@ interface Pair {
   done: Promise<unknown>;
 }
 
-export function startTcpProxy(target: { hostname: string; port: number }): TcpProxy {
+/** A proxy in front of the server of `databaseUrl`. */
+export function startTcpProxy(databaseUrl: string): TcpProxy {
+  const proxied = new URL(databaseUrl);
+  const target = { hostname: proxied.hostname, port: Number(proxied.port || 5432) };
   let mode: ProxyMode = "forward";
   let thaw = Promise.withResolvers<void>();
   let listener: Deno.TcpListener | undefined;
   let accepting: Promise<void> | undefined;
   const pairs = new Set<Pair>();
   const port = listen(0);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String(port);
 
   function listen(onPort: number): number {
     listener = Deno.listen({ hostname: "127.0.0.1", port: onPort });
@@ -97,13 +101,7 @@ export function startTcpProxy(target: { hostname: string; port: number }): TcpPr
   }
 
   return {
-    port,
-    urlFor(url: string) {
-      const parsed = new URL(url);
-      parsed.hostname = "127.0.0.1";
-      parsed.port = String(port);
-      return parsed.toString();
-    },
+    url: proxied.toString(),
     setMode,
     async [Symbol.asyncDispose]() {
       mode = "forward";
