@@ -1,7 +1,6 @@
 /** Builds the HTTP application from its dependencies; tests build one per test database. */
 import { Hono } from "hono";
-import type { Config } from "./config.ts";
-import type { Sql } from "./db/client.ts";
+import type { AppDeps } from "./routes/deps.ts";
 import { handleError, notFound } from "./routes/problem.ts";
 import { useHttpPolicy } from "./routes/http_policy.ts";
 import { statusRoutes } from "./routes/status.ts";
@@ -9,18 +8,10 @@ import { consumptionRoutes } from "./routes/consumption.ts";
 import { airQualityRoutes } from "./routes/air_quality.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { webRoutes } from "./routes/web.ts";
-import {
-  databaseGuard,
-  type DatabaseGuardOptions,
-  DEFAULT_GUARD,
-} from "./routes/database_guard.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
+import { databaseGuard, DEFAULT_GUARD } from "./routes/database_guard.ts";
 
-export interface AppDeps {
-  sql: Sql;
-  config: Config;
-  /** Deadline and concurrency for database reads; tests may shorten them. */
-  guard?: DatabaseGuardOptions;
-}
+export type { AppDeps };
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -31,6 +22,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use("/api/*", guard);
   app.use("/healthz", guard);
   app.route("/", statusRoutes(deps));
+  app.route("/", openApiRoutes());
   app.route("/api/consumption", consumptionRoutes(deps));
   app.route("/api/air-quality", airQualityRoutes(deps));
   app.route("/api/events", eventsRoutes(deps));

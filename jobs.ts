@@ -1,9 +1,8 @@
 /** The periodic jobs the running service schedules (see ingest/scheduler.ts). */
-import type { AppDeps } from "./app.ts";
-import type { Job } from "./ingest/scheduler.ts";
+import type { Job, JobDeps } from "./ingest/scheduler.ts";
 import { rteRefreshJob } from "./ingest/rte/refresh.ts";
 import { airQualityJob } from "./ingest/airqino/etl.ts";
 
-export function scheduledJobs(deps: AppDeps): Job[] {
+export function scheduledJobs(deps: JobDeps): Job[] {
   return [rteRefreshJob(deps), airQualityJob(deps)];
 }

@@ -8,7 +8,7 @@
 import { type ClientOptions, DiscoveryClient } from "../ingest/ticketmaster/client.ts";
 import { exportEvents, type ExportOptions } from "../ingest/ticketmaster/export_events.ts";
 import { PAGE_SIZE } from "../ingest/ticketmaster/harvest.ts";
-import { resolveSegment } from "../ingest/ticketmaster/segments.ts";
+import { resolveSegment } from "../db/event_segments.ts";
 import { quebecEvents } from "../tests/helpers/ticketmaster_data.ts";
 import { serveTicketmaster, STUB_API_KEY } from "../tests/helpers/ticketmaster_stub.ts";
 

@@ -4,6 +4,8 @@ import { distinctKeys } from "./distinct_keys.ts";
 
 /** RTE publishes French wall-clock time; the API answers in it too. */
 export const PARIS = "Europe/Paris";
+/** This feed's name in the run log (`refresh_runs.source`). */
+export const RTE_SOURCE = "rte";
 
 export type Nature = "real_time" | "consolidated" | "definitive";
 

@@ -1,7 +1,84 @@
 /** Queries over `ticketmaster_events`. */
 import type { Sql } from "./client.ts";
 import { inTransaction } from "./transaction.ts";
-import { CSV_COLUMNS, type EventRow, formatUtc } from "../ingest/ticketmaster/event_row.ts";
+import { type CsvValue, toCsv } from "../lib/csv.ts";
+import { formatUtcSeconds } from "../lib/zoned_time.ts";
+
+export interface EventRow {
+  id: string;
+  title: string;
+  /** YYYY-MM-DD at the venue. */
+  local_date: string;
+  /** HH:MM:SS at the venue; null when the API gives none (time TBA, no specific time). */
+  local_time: string | null;
+  /** `2025-02-01T01:00:00Z`, when the API gives it. */
+  start_utc: string | null;
+  time_zone: string | null;
+  venue_name: string | null;
+  /** `line1, line2, City (QC) H2X 1Y4, Canada`, empty parts skipped. */
+  address: string | null;
+  address_lines: string | null;
+  city: string | null;
+  province: string | null;
+  postal_code: string | null;
+  country: string | null;
+  /** The largest image by area. */
+  image_url: string | null;
+  segment: string | null;
+  genre: string | null;
+  /** onsale, offsale, cancelled, postponed, rescheduled. */
+  status: string | null;
+  url: string | null;
+  /** The primary classification's segment, as `segment`; not a CSV column. */
+  segment_id: string | null;
+  /**
+   * Every segment of every classification, primary first: the API's `segmentId` filter
+   * matches any of them, and so does the stored events' segment filter. Not a CSV column.
+   */
+  segment_ids: string[];
+}
+
+/** The CSV columns, in order (every EventRow field but segment_id and segment_ids). */
+export const CSV_COLUMNS = [
+  "id",
+  "title",
+  "local_date",
+  "local_time",
+  "start_utc",
+  "time_zone",
+  "venue_name",
+  "address",
+  "address_lines",
+  "city",
+  "province",
+  "postal_code",
+  "country",
+  "image_url",
+  "segment",
+  "genre",
+  "status",
+  "url",
+] as const satisfies readonly (keyof EventRow)[];
+
+/** Date, then time (events without a time first), then title, then id. */
+export function compareRows(a: EventRow, b: EventRow): number {
+  return compareText(a.local_date, b.local_date) ||
+    compareText(a.local_time ?? "", b.local_time ?? "") ||
+    compareText(a.title, b.title) ||
+    compareText(a.id, b.id);
+}
+
+export function eventsCsv(rows: readonly EventRow[]): string {
+  return toCsv(
+    [...CSV_COLUMNS],
+    rows.map((row): CsvValue[] => CSV_COLUMNS.map((column) => row[column])),
+  );
+}
+
+// Code-unit order: the same on every machine, unlike locale collation.
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 export interface StoredEvent extends EventRow {
   /** Start of the last run that listed the event (ISO). */
@@ -65,7 +142,7 @@ export async function listEvents(
     where ${matching(sql, filter)}`;
   return rows.map((row) => ({
     ...row,
-    start_utc: row.start_utc && formatUtc(row.start_utc.getTime()),
+    start_utc: row.start_utc && formatUtcSeconds(row.start_utc.getTime()),
     last_seen_at: row.last_seen_at.toISOString(),
   }));
 }

@@ -1,7 +1,6 @@
-/** Queries over `refresh_runs` and `http_validators` (the record of automatic refreshes). */
+/** Queries over `refresh_runs` (the record of automatic refreshes). */
 import type { Sql } from "./client.ts";
 import { distinctKeys } from "./distinct_keys.ts";
-import type { Validators } from "../ingest/http.ts";
 
 export type RunOutcome = "running" | "succeeded" | "failed" | "skipped";
 
@@ -115,20 +114,6 @@ export async function latestRuns(sql: Sql): Promise<SourceRuns[]> {
     bySource.set(run.source, entry);
   }
   return [...bySource.values()].sort((a, b) => a.source.localeCompare(b.source));
-}
-
-export async function readValidators(sql: Sql, url: string): Promise<Validators> {
-  const [row] = await sql<{ etag: string | null; last_modified: string | null }[]>`
-    select etag, last_modified from http_validators where url = ${url}`;
-  return { etag: row?.etag ?? null, lastModified: row?.last_modified ?? null };
-}
-
-export async function saveValidators(sql: Sql, url: string, validators: Validators): Promise<void> {
-  await sql`
-    insert into http_validators (url, etag, last_modified)
-    values (${url}, ${validators.etag ?? null}, ${validators.lastModified ?? null})
-    on conflict (url) do update
-      set etag = excluded.etag, last_modified = excluded.last_modified, updated_at = now()`;
 }
 
 /** Definitive half-hours stored for `perimeter` with a start in [start, end). */

@@ -5,6 +5,7 @@
  * `retryDelayMs` to decide per response; `fetchAndReadWithRetry` also retries a body that
  * cannot be read or parsed.
  */
+import type { Validators } from "../db/http_validators.ts";
 
 export class HttpError extends Error {
   constructor(message: string, readonly status?: number) {
@@ -158,11 +159,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-export interface Validators {
-  etag?: string | null;
-  lastModified?: string | null;
 }
 
 export type ConditionalResult =

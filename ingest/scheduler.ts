@@ -3,7 +3,14 @@
  * is scheduled only after the previous one ends, and across processes and replicas each run
  * holds a Postgres advisory lock named after the job (a run that finds it taken is skipped).
  */
+import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
+
+/** What every feed's job is built from (see jobs.ts). */
+export interface JobDeps {
+  sql: Sql;
+  config: Config;
+}
 
 export interface Job {
   name: string;

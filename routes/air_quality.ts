@@ -1,6 +1,6 @@
 /** GET /api/air-quality/*: AirQino stations, hourly values, daily means and forecasts. */
 import { type Context, Hono } from "hono";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "./deps.ts";
 import {
   type DailyRow,
   HOURLY_PARAMETERS,

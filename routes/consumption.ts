@@ -1,6 +1,6 @@
 /** GET /api/consumption: France's consumption in watts, half-hour by half-hour. */
 import { Hono } from "hono";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "./deps.ts";
 import type { Sql } from "../db/client.ts";
 import { listConsumption, PARIS, watchConsumptionChanges } from "../db/consumption.ts";
 import { Budget } from "../lib/budget.ts";

@@ -1,10 +1,9 @@
 /** GET /api/events: stored Québec events of a local date range, as JSON or CSV. */
 import { Hono } from "hono";
-import type { AppDeps } from "../app.ts";
-import { listEvents } from "../db/events.ts";
-import { compareRows, eventsCsv } from "../ingest/ticketmaster/event_row.ts";
+import type { AppDeps } from "./deps.ts";
+import { compareRows, eventsCsv, listEvents } from "../db/events.ts";
 import { parseCalendarDate } from "../lib/calendar_date.ts";
-import { resolveSegment } from "../ingest/ticketmaster/segments.ts";
+import { resolveSegment } from "../db/event_segments.ts";
 import {
   checkRange,
   csvAttachment,

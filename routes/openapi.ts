@@ -1,10 +1,19 @@
-/** The OpenAPI 3.1 document: each feed's route module contributes its paths. */
+/** The OpenAPI 3.1 document (/openapi.json) and its human-readable page (/docs). */
+import { Hono } from "hono";
+import { renderDocsPage } from "./docs_page.ts";
 import { consumptionPaths } from "./consumption.ts";
 import { airQualityPaths } from "./air_quality.ts";
 import { eventsPaths } from "./events.ts";
 import { statusPaths } from "./status.ts";
 
-export function openApiDocument() {
+export function openApiRoutes(): Hono {
+  const app = new Hono();
+  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  app.get("/docs", (c) => c.html(renderDocsPage(openApiDocument())));
+  return app;
+}
+
+function openApiDocument() {
   return {
     openapi: "3.1.0",
     info: {

@@ -1,13 +1,9 @@
-/** Operational endpoints: /healthz, /api/status, /openapi.json and the human-readable /docs. */
+/** Operational endpoints: /healthz and /api/status. */
 import { Hono } from "hono";
-import type { AppDeps } from "../app.ts";
-import { latestConsumption } from "../db/consumption.ts";
+import type { AppDeps } from "./deps.ts";
+import { latestConsumption, PARIS, RTE_SOURCE } from "../db/consumption.ts";
 import { type FileReport, latestRuns, type RunRow } from "../db/refresh_runs.ts";
 import { formatZonedIso } from "../lib/zoned_time.ts";
-import { RTE_SOURCE } from "../ingest/rte/refresh.ts";
-import { PARIS } from "../db/consumption.ts";
-import { openApiDocument } from "./openapi.ts";
-import { renderDocsPage } from "./docs_page.ts";
 
 export function statusRoutes({ sql, config }: AppDeps): Hono {
   const app = new Hono();
@@ -39,8 +35,6 @@ export function statusRoutes({ sql, config }: AppDeps): Hono {
       })),
     });
   });
-  app.get("/openapi.json", (c) => c.json(openApiDocument()));
-  app.get("/docs", (c) => c.html(renderDocsPage(openApiDocument())));
   return app;
 }
 

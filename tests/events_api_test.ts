@@ -1,7 +1,7 @@
 /** GET /api/events over a real Postgres schema: JSON, CSV, filters, upserts and bad input. */
 import assert from "node:assert/strict";
-import { upsertEvents } from "../db/events.ts";
-import { type EventRow, toEventRow } from "../ingest/ticketmaster/event_row.ts";
+import { type EventRow, upsertEvents } from "../db/events.ts";
+import { toEventRow } from "../ingest/ticketmaster/event_row.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { makeEvent, MUSIC_ID } from "./helpers/ticketmaster_data.ts";
 

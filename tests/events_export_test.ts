@@ -9,7 +9,7 @@ import { type ClientOptions, DiscoveryClient } from "../ingest/ticketmaster/clie
 import { exportEvents } from "../ingest/ticketmaster/export_events.ts";
 import { MAX_REACHABLE, PAGE_SIZE } from "../ingest/ticketmaster/harvest.ts";
 import type { LocalDateRange } from "../ingest/ticketmaster/query_range.ts";
-import { resolveSegment } from "../ingest/ticketmaster/segments.ts";
+import { resolveSegment } from "../db/event_segments.ts";
 import {
   expectedIds,
   makeEvent,

@@ -3,10 +3,11 @@
  * window, segment names and window splitting; plus the real responses in ../shared.
  */
 import assert from "node:assert/strict";
-import { compareRows, eventsCsv, toEventRow } from "../ingest/ticketmaster/event_row.ts";
+import { compareRows, eventsCsv } from "../db/events.ts";
+import { toEventRow } from "../ingest/ticketmaster/event_row.ts";
 import { MAX_REACHABLE, splitWindow } from "../ingest/ticketmaster/harvest.ts";
 import { parseLocalDateRange, queryWindow } from "../ingest/ticketmaster/query_range.ts";
-import { resolveSegment } from "../ingest/ticketmaster/segments.ts";
+import { resolveSegment } from "../db/event_segments.ts";
 import { makeEvent } from "./helpers/ticketmaster_data.ts";
 
 const SHARED = "../shared/data/ticketmaster";

@@ -4,12 +4,11 @@
  * the days that changed; then refresh the forecast. A station that fails (auth, time-out,
  * HTML, wrong shape) is logged and recorded, its stored data untouched; the others go on.
  */
-import type { AppDeps } from "../../app.ts";
 import type { Config } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
 import { recomputeDaily, recordRun, upsertHourly, upsertStation } from "../../db/air_quality.ts";
 import { inTransaction } from "../../db/transaction.ts";
-import type { Job } from "../scheduler.ts";
+import type { Job, JobDeps } from "../scheduler.ts";
 import { accessTokensFromConfig } from "./auth.ts";
 import { fetchStationHourly, type FetchStationOptions } from "./fetch.ts";
 import {
@@ -115,7 +114,7 @@ async function runStation(
 }
 
 /** The hourly job of the running service (AIRQUALITY_INTERVAL_MINUTES, 0 = off). */
-export function airQualityJob({ sql, config }: AppDeps): Job {
+export function airQualityJob({ sql, config }: JobDeps): Job {
   // One token cache (and rotated refresh token) across the hourly runs.
   const options = etlOptionsFromConfig(config);
   return {

@@ -7,25 +7,22 @@
  * every run is recorded in `refresh_runs`. A failing file never touches stored data: its
  * validators are kept as they were, so the next run downloads it again.
  */
-import type { Config } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
-import { PARIS } from "../../db/consumption.ts";
+import { PARIS, RTE_SOURCE } from "../../db/consumption.ts";
 import {
   countDefinitive,
   type FileReport,
   finishRun,
-  readValidators,
   recordSkippedRun,
-  saveValidators,
   startRun,
 } from "../../db/refresh_runs.ts";
+import { readValidators, saveValidators } from "../../db/http_validators.ts";
 import { epochMsToZoned, zonedToEpochMs } from "../../lib/zoned_time.ts";
 import { conditionalGet, type FetchRetryOptions, HttpError } from "../http.ts";
-import { type Job, jobLockName, withAdvisoryLock } from "../scheduler.ts";
+import { type Job, type JobDeps, jobLockName, withAdvisoryLock } from "../scheduler.ts";
 import { loadRteStream } from "./load.ts";
 import { annualFile, consolidatedFile, realTimeFile, type RteRemoteFile } from "./urls.ts";
 
-export const RTE_SOURCE = "rte";
 export const RTE_REFRESH_JOB = "rte-refresh";
 const HALF_HOUR_MS = 30 * 60_000;
 
@@ -83,7 +80,7 @@ export async function refreshRte(sql: Sql, options: RefreshOptions): Promise<Ref
 
 /** The scheduled job of the running service (the scheduler holds the job's lock). */
 export function rteRefreshJob(
-  { sql, config }: { sql: Sql; config: Config },
+  { sql, config }: JobDeps,
   tuning: { intervalMs?: number } & Pick<RefreshOptions, "http" | "log"> = {},
 ): Job {
   return {

@@ -14,10 +14,10 @@ import { countUnseenSince, upsertEvents } from "../../db/events.ts";
 import { openDatabase } from "../../db/open.ts";
 import { runMain } from "../../lib/cli.ts";
 import { type ClientOptions, DEFAULT_MAX_REQUESTS, DiscoveryClient } from "./client.ts";
-import { eventsCsv } from "./event_row.ts";
+import { eventsCsv } from "../../db/events.ts";
 import { exportEvents, type ExportReport } from "./export_events.ts";
 import { type LocalDateRange, parseLocalDateRange } from "./query_range.ts";
-import { resolveSegment, type Segment } from "./segments.ts";
+import { resolveSegment, type Segment } from "../../db/event_segments.ts";
 
 /** `deno task events` may read and write only here (and read db/migrations). */
 const DEFAULT_OUT = "exports/events.csv";

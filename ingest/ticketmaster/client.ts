@@ -8,7 +8,7 @@
  */
 import { backoffMs, fetchAndReadWithRetry } from "../http.ts";
 import type { EventsPage, PageInfo } from "./discovery_types.ts";
-import type { Segment } from "./segments.ts";
+import type { Segment } from "../../db/event_segments.ts";
 import { type Clock, RequestSpacer, systemClock } from "./spacer.ts";
 
 export const DEFAULT_BASE_URL = "https://app.ticketmaster.com";

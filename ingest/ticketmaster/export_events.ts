@@ -1,9 +1,10 @@
 /** Québec events of a local date range → sorted rows, with the run's report. */
 import type { DiscoveryClient } from "./client.ts";
-import { compareRows, type EventRow, toEventRow } from "./event_row.ts";
+import { compareRows, type EventRow } from "../../db/events.ts";
+import { toEventRow } from "./event_row.ts";
 import { harvestEvents, type HarvestReport } from "./harvest.ts";
 import { isInRange, type LocalDateRange, queryWindow } from "./query_range.ts";
-import type { Segment } from "./segments.ts";
+import type { Segment } from "../../db/event_segments.ts";
 
 export interface ExportOptions {
   range: LocalDateRange;

@@ -7,7 +7,7 @@
  */
 import { type DiscoveryClient, StopFetching } from "./client.ts";
 import type { DiscoveryEvent } from "./discovery_types.ts";
-import { formatUtc } from "./event_row.ts";
+import { formatUtcSeconds } from "../../lib/zoned_time.ts";
 import type { InstantWindow } from "./query_range.ts";
 
 export const PAGE_SIZE = 200;
@@ -75,8 +75,8 @@ export async function harvestEvents(
       addAll(events, found.values()); // keep what this window gave before the stop
       report.stopped = error.message;
       report.unread = {
-        from: formatUtc(current.startSec * 1000),
-        to: formatUtc(window.endSec * 1000),
+        from: formatUtcSeconds(current.startSec * 1000),
+        to: formatUtcSeconds(window.endSec * 1000),
       };
       break;
     }
@@ -105,8 +105,8 @@ async function readWindow(
 ): Promise<WindowRead> {
   const query = (page: number) => ({
     ...filters,
-    startDateTime: formatUtc(window.startSec * 1000),
-    endDateTime: formatUtc(window.endSec * 1000),
+    startDateTime: formatUtcSeconds(window.startSec * 1000),
+    endDateTime: formatUtcSeconds(window.endSec * 1000),
     size: String(PAGE_SIZE),
     page: String(page),
     sort: STABLE_SORT,
