@@ -1,5 +1,6 @@
 /** Builds the HTTP application from its dependencies; tests build one per test database. */
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { BlankEnv } from "hono/types";
 import type { AppDeps } from "./routes/deps.ts";
 import { handleError, notFound } from "./routes/problem.ts";
 import { useHttpPolicy } from "./routes/http_policy.ts";
@@ -8,13 +9,19 @@ import { consumptionRoutes } from "./routes/consumption.ts";
 import { airQualityRoutes } from "./routes/air_quality.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { webRoutes } from "./routes/web.ts";
-import { openApiRoutes } from "./routes/openapi.ts";
+import { openApiDocument, openApiRoutes } from "./routes/openapi.ts";
 import { databaseGuard, DEFAULT_GUARD } from "./routes/database_guard.ts";
+import { loadConfig } from "./config.ts";
+import { createSql } from "./db/client.ts";
 
 export type { AppDeps };
 
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+/**
+ * The API's routes are declared with zod schemas on OpenAPIHono sub-apps; mounted here with
+ * `app.route`, they land in this app's registry, from which /openapi.json is generated.
+ */
+export function createApp(deps: AppDeps): OpenAPIHono<BlankEnv> {
+  const app = new OpenAPIHono<BlankEnv>();
   // HTTP policy (security headers, CORS, 405 on the read-only paths, HEAD lengths): first,
   // so every response below, 404s and errors included, goes through it.
   useHttpPolicy(app);
@@ -22,7 +29,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use("/api/*", guard);
   app.use("/healthz", guard);
   app.route("/", statusRoutes(deps));
-  app.route("/", openApiRoutes());
+  app.route("/", openApiRoutes(app));
   app.route("/api/consumption", consumptionRoutes(deps));
   app.route("/api/air-quality", airQualityRoutes(deps));
   app.route("/api/events", eventsRoutes(deps));
@@ -30,4 +37,13 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound(notFound);
   app.onError(handleError);
   return app;
+}
+
+/**
+ * The OpenAPI document without a database (`deno task openapi`): the app is built with the
+ * default configuration and a client that is never asked a query, so it never connects.
+ */
+export function offlineOpenApiDocument() {
+  const config = loadConfig({});
+  return openApiDocument(createApp({ sql: createSql(config.databaseUrl), config }));
 }

@@ -1,7 +1,7 @@
 /** The service's configuration: read once from the environment, validated with zod. */
 import { z } from "zod";
 
-const ConfigSchema = z.object({
+const EnvironmentSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default(
     "postgres://postgres@127.0.0.1:5432/opendata_feeds",
   ),
@@ -31,32 +31,38 @@ const ConfigSchema = z.object({
   TICKETMASTER_BASE_URL: z.url().default("https://app.ticketmaster.com"),
 });
 
+// Trailing slashes dropped so paths can be appended with "/".
+const baseUrl = (url: string) => url.replace(/\/+$/, "");
+
+/** The variables, validated, as the names the code uses: `Config` is derived from this. */
+const ConfigSchema = EnvironmentSchema.transform((e) => ({
+  databaseUrl: e.DATABASE_URL,
+  host: e.HOST,
+  port: e.PORT,
+  maxRangeDays: e.MAX_RANGE_DAYS,
+  consumptionCacheMb: e.CONSUMPTION_CACHE_MB,
+  rteBaseUrl: baseUrl(e.RTE_BASE_URL),
+  refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
+  rteBackfillYears: e.RTE_BACKFILL_YEARS,
+  airqinoBaseUrl: baseUrl(e.AIRQINO_BASE_URL),
+  airqinoToken: e.AIRQINO_TOKEN,
+  airqinoRefreshToken: e.AIRQINO_REFRESH_TOKEN,
+  airqinoAuthUrl: e.AIRQINO_AUTH_URL,
+  airqinoStations: e.AIRQINO_STATIONS.split(","),
+  airqualityIntervalMinutes: e.AIRQUALITY_INTERVAL_MINUTES,
+  ticketmasterApiKey: e.TICKETMASTER_API_KEY,
+  ticketmasterBaseUrl: baseUrl(e.TICKETMASTER_BASE_URL),
+}));
+
+export type Config = z.output<typeof ConfigSchema>;
+
 /**
  * Every variable any entry point may read. Each deno task grants only those it uses (plus PG*
  * for postgres.js); `readEnv` skips the rest, which keep their defaults.
  */
-export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape) as Array<
-  keyof typeof ConfigSchema.shape
+export const CONFIG_VARIABLES = Object.keys(EnvironmentSchema.shape) as Array<
+  keyof typeof EnvironmentSchema.shape
 >;
-
-export interface Config {
-  databaseUrl: string;
-  host: string;
-  port: number;
-  maxRangeDays: number;
-  consumptionCacheMb: number;
-  rteBaseUrl: string;
-  refreshIntervalMinutes: number;
-  rteBackfillYears: number;
-  airqinoBaseUrl: string;
-  airqinoToken?: string;
-  airqinoRefreshToken?: string;
-  airqinoAuthUrl: string;
-  airqinoStations: string[];
-  airqualityIntervalMinutes: number;
-  ticketmasterApiKey?: string;
-  ticketmasterBaseUrl: string;
-}
 
 /**
  * Parses the environment. Throws one readable line naming every bad variable,
@@ -72,25 +78,7 @@ export function loadConfig(
     );
     throw new Error(`Invalid configuration: ${problems.join("; ")}`);
   }
-  const e = result.data;
-  return {
-    databaseUrl: e.DATABASE_URL,
-    host: e.HOST,
-    port: e.PORT,
-    maxRangeDays: e.MAX_RANGE_DAYS,
-    consumptionCacheMb: e.CONSUMPTION_CACHE_MB,
-    rteBaseUrl: e.RTE_BASE_URL.replace(/\/+$/, ""),
-    refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
-    rteBackfillYears: e.RTE_BACKFILL_YEARS,
-    airqinoBaseUrl: e.AIRQINO_BASE_URL.replace(/\/+$/, ""),
-    airqinoToken: e.AIRQINO_TOKEN,
-    airqinoRefreshToken: e.AIRQINO_REFRESH_TOKEN,
-    airqinoAuthUrl: e.AIRQINO_AUTH_URL,
-    airqinoStations: e.AIRQINO_STATIONS.split(","),
-    airqualityIntervalMinutes: e.AIRQUALITY_INTERVAL_MINUTES,
-    ticketmasterApiKey: e.TICKETMASTER_API_KEY,
-    ticketmasterBaseUrl: e.TICKETMASTER_BASE_URL.replace(/\/+$/, ""),
-  };
+  return result.data;
 }
 
 // Each task is granted only the variables it uses; the others take their defaults.

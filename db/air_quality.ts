@@ -1,6 +1,11 @@
 /** Queries over the `airqino_*` tables (db/migrations/0003_air_quality.sql). */
 import type postgres from "postgres";
 import type { Sql, Transaction } from "./client.ts";
+import { distinctKeys } from "./distinct_keys.ts";
+import type { RunItem } from "./run_log.ts";
+
+/** This feed's name in the run log (`refresh_runs.source`). */
+export const AIRQINO_SOURCE = "airqino";
 
 /** A pool or an open transaction: the ETL writes one station per transaction. */
 export type Queryable = Sql | Transaction;
@@ -149,24 +154,16 @@ export async function recomputeDaily(
   return [...new Set(rows.map((row) => row.day))].sort();
 }
 
-export interface RunRecord {
-  stationId: string;
-  startedAt: Date;
-  finishedAt: Date;
+/** One station of an ETL run, as the run log keeps it; `name` is the station id. */
+export interface StationRunItem extends RunItem {
   status: "ok" | "failed";
   hoursReceived?: number;
-  hoursChanged?: number;
+  /** Hours inserted or rewritten. */
+  rowsChanged?: number;
+  /** Days whose daily means changed. */
   daysChanged?: number;
-  error?: string;
-}
-
-export async function recordRun(sql: Queryable, run: RunRecord): Promise<void> {
-  await sql`
-    insert into airqino_runs (station_id, started_at, finished_at, status, hours_received,
-      hours_changed, days_changed, error)
-    values (${run.stationId}, ${run.startedAt}, ${run.finishedAt}, ${run.status},
-      ${run.hoursReceived ?? null}, ${run.hoursChanged ?? null},
-      ${run.daysChanged ?? null}, ${run.error ?? null})`;
+  /** When the station's part ended (ISO), on the ETL's clock like the station's fetched_at. */
+  finishedAt: string;
 }
 
 export interface SeriesRow {
@@ -264,7 +261,12 @@ export interface StationRow {
   last_run_error: string | null;
 }
 
-/** Stations with their coverage and the outcome of their latest ETL run. */
+/**
+ * Stations with their coverage and the outcome of their latest ETL run. The run is read from
+ * the run log by a probe from the newest end of refresh_runs_source_started, which passes over
+ * only the runs since the station's last one: none or one for a configured station, however
+ * long the history (a station dropped from AIRQINO_STATIONS costs the runs since it was).
+ */
 export async function listStations(
   sql: Queryable,
   stationId?: string,
@@ -279,11 +281,38 @@ export async function listStations(
       from airqino_hourly h where h.station_id = s.station_id
     ) c on true
     left join lateral (
-      select finished_at, status, error from airqino_runs r
-      where r.station_id = s.station_id order by started_at desc limit 1
+      select (item->>'finishedAt')::timestamptz as finished_at, item->>'status' as status,
+        item->>'error' as error
+      from refresh_runs run cross join lateral jsonb_array_elements(run.items) item
+      where run.source = ${AIRQINO_SOURCE} and item->>'name' = s.station_id::text
+      order by run.started_at desc, run.id desc
+      limit 1
     ) r on true
     ${stationId === undefined ? sql`` : sql`where s.station_id = ${stationId}`}
     order by s.station_id`;
+}
+
+export interface StationFreshness {
+  station_id: string;
+  hour_start: Date;
+}
+
+/**
+ * The newest stored hour per station, for GET /api/status: a loose index scan over the primary
+ * key (station_id, hour_start), one backward probe per station, whatever the number of hours.
+ */
+export async function latestStationHours(sql: Sql): Promise<StationFreshness[]> {
+  return await sql<StationFreshness[]>`
+    ${distinctKeys(sql, "airqino_hourly", "station_id")}
+    select keys.key::text as station_id, newest.hour_start
+    from keys
+    cross join lateral (
+      select hour_start from airqino_hourly
+      where airqino_hourly.station_id = keys.key
+      order by hour_start desc
+      limit 1
+    ) newest
+    order by keys.key`;
 }
 
 export type HourlyRow =

@@ -65,6 +65,20 @@ export async function latestConsumption(
     order by keys.key`;
 }
 
+/** Definitive half-hours stored for `perimeter` with a start in [start, end). */
+export async function countDefinitive(
+  sql: Sql,
+  perimeter: string,
+  start: Date,
+  end: Date,
+): Promise<number> {
+  const [row] = await sql<{ count: string }[]>`
+    select count(*) as count from rte_consumption
+    where perimeter = ${perimeter} and nature = 'definitive'
+      and period_start >= ${start} and period_start < ${end}`;
+  return Number(row.count);
+}
+
 /** Postgres channel announcing that `rte_consumption` changed (sent on commit). */
 const CHANGED_CHANNEL = "rte_consumption_changed";
 

@@ -4,6 +4,9 @@ import { inTransaction } from "./transaction.ts";
 import { type CsvValue, toCsv } from "../lib/csv.ts";
 import { formatUtcSeconds } from "../lib/zoned_time.ts";
 
+/** This feed's name in the run log (`refresh_runs.source`). */
+export const TICKETMASTER_SOURCE = "ticketmaster";
+
 export interface EventRow {
   id: string;
   title: string;
@@ -161,6 +164,16 @@ export async function countUnseenSince(
     select count(*)::int as count from ticketmaster_events
     where ${matching(sql, filter)} and last_seen_at < ${since}`;
   return count;
+}
+
+/**
+ * The newest `last_seen_at`, i.e. the start of the last run that stored events, for
+ * GET /api/status; null when none is stored. One probe from the end of its index.
+ */
+export async function newestSeenAt(sql: Sql): Promise<Date | null> {
+  const [{ newest }] = await sql<{ newest: Date | null }[]>`
+    select max(last_seen_at) as newest from ticketmaster_events`;
+  return newest;
 }
 
 // `@>` rather than `= any(...)`: only the former can use the GIN index on segment_ids.

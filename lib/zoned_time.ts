@@ -1,6 +1,9 @@
 /**
- * Wall-clock time in an IANA time zone, without a date library: UTC offsets come from
- * Intl once per UTC day and are cached, so converting a year of rows costs ~365 Intl calls.
+ * Wall-clock time in an IANA time zone, without a date library. UTC offsets are read once
+ * per UTC day and cached, so converting a year of rows costs ~365 look-ups: from `Temporal`
+ * where the runtime has it (Deno), else from `Intl` (browsers without Temporal, for the web
+ * bundle). The DST policy (`zonedToEpochMs`) and the fast formatter are ours either way:
+ * Temporal's own disambiguation reads a spring-gap time differently from what ranges need.
  */
 
 export const MINUTE_MS = 60_000;
@@ -20,7 +23,7 @@ export interface LocalDateTime {
 /** What to do with a wall-clock time that happens twice (autumn) or never (spring). */
 export type Disambiguation = "earlier" | "later" | "reject";
 
-interface DayOffsets {
+export interface DayOffsets {
   atStart: number; // minutes east of UTC
   transitionMs?: number; // first instant of the day using `after`
   after: number;
@@ -57,7 +60,51 @@ function transitionBetween(timeZone: string, fromMs: number, toMs: number): numb
   return undefined;
 }
 
+/** The part of Temporal used here; typed locally so the web build needs no Temporal types. */
+interface TemporalApi {
+  Instant: {
+    fromEpochMilliseconds(epochMs: number): {
+      toZonedDateTimeISO(timeZone: string): ZonedInstant;
+    };
+  };
+}
+
+interface ZonedInstant {
+  offsetNanoseconds: number;
+  epochMilliseconds: number;
+  getTimeZoneTransition(direction: "next"): ZonedInstant | null;
+}
+
+const temporal = (globalThis as { Temporal?: TemporalApi }).Temporal;
+
 function computeDay(timeZone: string, startMs: number): DayOffsets {
+  return temporal
+    ? temporalDayOffsets(temporal, timeZone, startMs)
+    : intlDayOffsets(timeZone, startMs);
+}
+
+/** A day's offsets from Temporal: the offset at its start and its transition, if any. */
+export function temporalDayOffsets(
+  api: TemporalApi,
+  timeZone: string,
+  startMs: number,
+): DayOffsets {
+  const start = api.Instant.fromEpochMilliseconds(startMs).toZonedDateTimeISO(timeZone);
+  const atStart = minutesOf(start);
+  const next = start.getTimeZoneTransition("next");
+  if (next === null || next.epochMilliseconds >= startMs + DAY_MS) {
+    return { atStart, after: atStart };
+  }
+  return { atStart, transitionMs: next.epochMilliseconds, after: minutesOf(next) };
+}
+
+// Old local mean times (Paris before 1911: +00:09:21) are rounded to the minute, as Intl does.
+function minutesOf(zoned: ZonedInstant): number {
+  return Math.round(zoned.offsetNanoseconds / 60e9);
+}
+
+/** The same from Intl, for runtimes without Temporal: a binary search of the transition. */
+export function intlDayOffsets(timeZone: string, startMs: number): DayOffsets {
   const atStart = intlOffset(timeZone, startMs);
   const after = intlOffset(timeZone, startMs + DAY_MS - MINUTE_MS);
   if (atStart === after) return { atStart, after };

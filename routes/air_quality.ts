@@ -1,5 +1,5 @@
 /** GET /api/air-quality/*: AirQino stations, hourly values, daily means and forecasts. */
-import { type Context, Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import type { AppDeps } from "./deps.ts";
 import {
   type DailyRow,
@@ -15,23 +15,122 @@ import {
 } from "../db/air_quality.ts";
 import { toCsv } from "../lib/csv.ts";
 import { DAY_MS, formatUtcSeconds, HOUR_MS, parseIsoInZone } from "../lib/zoned_time.ts";
-import { ProblemError } from "./problem.ts";
-import { parseCalendarDate } from "../lib/calendar_date.ts";
+import { ProblemError, problemResponses } from "./problem.ts";
 import {
   checkRange,
   csvAttachment,
-  dateRangeParameters,
-  outputFormat,
-  parseQuery,
-  requiredQuery,
+  dateRangeQuery,
+  formatQuery,
+  queryOf,
+  required,
+  requiredText,
 } from "./query_params.ts";
+import { createRouter, jsonAnswer, jsonOrCsvAnswer } from "./router.ts";
+import {
+  byParameter,
+  DailyAnswer,
+  type DailyEntry,
+  ForecastAnswer,
+  HourlyAnswer,
+  type Station,
+  type StationRef,
+  StationsAnswer,
+} from "./air_quality_answers.ts";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 const DAY_BOUNDARY = "UTC day, hours starting 00:00 to 23:00 (Africa/Abidjan is UTC+0)";
 
-export function airQualityRoutes({ sql, config }: AppDeps): Hono {
-  const app = new Hono();
+const HOURLY_CSV_HEADER = ["hour_start", ...HOURLY_PARAMETERS, "provisional", "fetched_at"];
+
+/** The station every endpoint but the list is about: its id, leading zeros dropped. */
+const stationQuery = {
+  station: requiredText().regex(/^\d{1,18}$/, {
+    error: (issue) => `"station" must be a numeric AirQino station id, not "${issue.input}"`,
+  }).transform((raw) => raw.replace(/^0+(?=\d)/, "")).openapi({
+    example: "283164601",
+    description: "AirQino station id (GET /api/air-quality/stations)",
+  }),
+};
+
+const stationProblems = problemResponses(400, 404, 503);
+
+const stationsRoute = createRoute({
+  method: "get",
+  path: "/stations",
+  summary: "AirQino stations with their coverage and last ETL run",
+  responses: {
+    200: jsonAnswer("The stations the ETL has stored", StationsAnswer),
+    ...problemResponses(503),
+  },
+});
+
+const hourlyRoute = createRoute({
+  method: "get",
+  path: "/hourly",
+  summary: "Hourly averages of one station, every parameter as the API returned it",
+  description: "Hours whose start lies between `from` and `to`, both included. A value the " +
+    "API omitted is null (an empty cell in CSV). `provisional` marks the newest hour of the " +
+    "latest response: it was still filling and its values will change.",
+  request: {
+    query: queryOf({
+      ...stationQuery,
+      from: required((raw) => parseInstant(raw, false)).openapi({
+        example: "2023-12-01",
+        description: "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]; UTC unless an offset is given",
+      }),
+      to: required((raw) => parseInstant(raw, true)).openapi({
+        example: "2023-12-02",
+        description: "Same format; a date alone includes that whole day; " +
+          "range at most MAX_RANGE_DAYS",
+      }),
+      format: formatQuery,
+    }),
+  },
+  responses: {
+    200: jsonOrCsvAnswer(
+      `The hours, oldest first. CSV columns: ${HOURLY_CSV_HEADER.join(", ")}`,
+      HourlyAnswer,
+    ),
+    ...stationProblems,
+  },
+});
+
+const dailyRoute = createRoute({
+  method: "get",
+  path: "/daily",
+  summary: "Daily means per UTC day (CO, PM2.5 and the other parameters)",
+  description: "Mean of the hours present that day, with the number of hours behind it, " +
+    "`valid` (at least 18 of 24 hours) and `provisional` (the day was not over).",
+  request: {
+    query: queryOf({
+      ...stationQuery,
+      ...dateRangeQuery("2023-11-01", "2023-11-30"),
+      format: formatQuery,
+    }),
+  },
+  responses: {
+    200: jsonOrCsvAnswer(
+      "One entry per day (JSON) or one row per day and parameter (CSV)",
+      DailyAnswer,
+    ),
+    ...stationProblems,
+  },
+});
+
+const forecastRoute = createRoute({
+  method: "get",
+  path: "/forecast",
+  summary: "CO and PM2.5 for the next two hours, with the model's backtest error",
+  request: { query: queryOf(stationQuery) },
+  responses: {
+    200: jsonAnswer("The latest forecast and its rolling-origin backtest", ForecastAnswer),
+    ...stationProblems,
+  },
+});
+
+export function airQualityRoutes({ sql, config }: AppDeps) {
+  const app = createRouter();
   // The unit catalogue only changes with a migration: read it once, retry after a failure.
   let units: Promise<Record<string, string>> | undefined;
   const unitsOnce = () =>
@@ -40,17 +139,14 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
       throw error;
     });
 
-  app.get("/stations", async (c) => {
+  app.openapi(stationsRoute, async (c) => {
     const stations = await listStations(sql);
-    return c.json({ count: stations.length, stations: stations.map(stationJson) });
+    return c.json({ count: stations.length, stations: stations.map(stationJson) }, 200);
   });
 
-  app.get("/hourly", async (c) => {
-    const id = stationParam(c);
-    const from = parseQuery("from", requiredQuery(c, "from"), (raw) => parseInstant(raw, false));
-    const to = parseQuery("to", requiredQuery(c, "to"), (raw) => parseInstant(raw, true));
+  app.openapi(hourlyRoute, async (c) => {
+    const { station: id, from, to, format } = c.req.valid("query");
     checkRange(c, ["from", "to"], [from, to], config.maxRangeDays);
-    const format = outputFormat(c);
     const station = await requireStation(sql, id);
     const rows = await listHourly(sql, station.station_id, new Date(from), new Date(to));
     if (format === "csv") {
@@ -63,30 +159,26 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
       );
     }
     const units = await unitsOnce();
-    return c.json({
+    const answer: HourlyAnswer = {
       station: stationRef(station),
       timezone: "UTC",
       from: formatUtcSeconds(from),
       to: formatUtcSeconds(to),
-      units: Object.fromEntries(
-        HOURLY_PARAMETERS.map((parameter) => [parameter, units[parameter]]),
-      ),
+      units: byParameter(HOURLY_PARAMETERS, (parameter) => units[parameter]),
       count: rows.length,
       data: rows.map((row) => ({
         hour_start: formatUtcSeconds(row.hour_start),
-        ...Object.fromEntries(HOURLY_PARAMETERS.map((parameter) => [parameter, row[parameter]])),
+        ...byParameter(HOURLY_PARAMETERS, (parameter) => row[parameter]),
         provisional: row.provisional,
         fetched_at: formatUtcSeconds(row.fetched_at),
       })),
-    });
+    };
+    return c.json(answer, 200);
   });
 
-  app.get("/daily", async (c) => {
-    const id = stationParam(c);
-    const from = parseQuery("from", requiredQuery(c, "from"), parseCalendarDate);
-    const to = parseQuery("to", requiredQuery(c, "to"), parseCalendarDate);
+  app.openapi(dailyRoute, async (c) => {
+    const { station: id, from, to, format } = c.req.valid("query");
     checkRange(c, ["from", "to"], [Date.parse(from), Date.parse(to)], config.maxRangeDays);
-    const format = outputFormat(c);
     const station = await requireStation(sql, id);
     const rows = await listDaily(sql, station.station_id, from, to);
     if (format === "csv") {
@@ -97,7 +189,7 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
       );
     }
     const days = groupByDay(rows);
-    return c.json({
+    const answer: DailyAnswer = {
       station: stationRef(station),
       day_boundary: DAY_BOUNDARY,
       valid_rule: "valid when at least 18 of the 24 hours have a value",
@@ -105,11 +197,12 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
       to,
       count: days.length,
       data: days,
-    });
+    };
+    return c.json(answer, 200);
   });
 
-  app.get("/forecast", async (c) => {
-    const station = await requireStation(sql, stationParam(c));
+  return app.openapi(forecastRoute, async (c) => {
+    const station = await requireStation(sql, c.req.valid("query").station);
     const rows = await latestForecasts(sql, station.station_id);
     if (rows.length === 0) {
       throw new ProblemError({
@@ -154,18 +247,7 @@ export function airQualityRoutes({ sql, config }: AppDeps): Hono {
           })),
         }];
       })),
-    });
-  });
-
-  return app;
-}
-
-function stationParam(c: Context): string {
-  return parseQuery("station", requiredQuery(c, "station"), (raw) => {
-    if (!/^\d{1,18}$/.test(raw)) {
-      throw new Error(`"station" must be a numeric AirQino station id, not "${raw}"`);
-    }
-    return raw.replace(/^0+(?=\d)/, "");
+    }, 200);
   });
 }
 
@@ -190,11 +272,11 @@ function parseInstant(raw: string, endOfDay: boolean): number {
   return endOfDay && DATE_ONLY.test(raw.trim()) ? ms + DAY_MS - HOUR_MS : ms;
 }
 
-function stationRef(station: StationRow) {
+function stationRef(station: StationRow): StationRef {
   return { id: station.station_id, name: station.station_name };
 }
 
-function stationJson(station: StationRow) {
+function stationJson(station: StationRow): Station {
   return {
     id: station.station_id,
     name: station.station_name,
@@ -213,28 +295,23 @@ function stationJson(station: StationRow) {
   };
 }
 
-function groupByDay(rows: DailyRow[]) {
-  const days = new Map<string, { day: string; provisional: boolean; values: object }>();
+function groupByDay(rows: DailyRow[]): DailyEntry[] {
+  const days = new Map<string, DailyEntry>();
   for (const row of rows) {
-    const day = days.get(row.day) ??
-      { day: row.day, provisional: row.provisional, values: {} };
-    Object.assign(day.values, {
-      [row.parameter]: {
-        unit: row.unit,
-        mean: row.mean,
-        min: row.min,
-        max: row.max,
-        hours: row.hours,
-        valid: row.valid,
-        nonpositive_hours: row.nonpositive_hours,
-      },
-    });
+    const day = days.get(row.day) ?? { day: row.day, provisional: row.provisional, values: {} };
+    day.values[row.parameter] = {
+      unit: row.unit,
+      mean: row.mean,
+      min: row.min,
+      max: row.max,
+      hours: row.hours,
+      valid: row.valid,
+      nonpositive_hours: row.nonpositive_hours,
+    };
     days.set(row.day, day);
   }
   return [...days.values()];
 }
-
-const HOURLY_CSV_HEADER = ["hour_start", ...HOURLY_PARAMETERS, "provisional", "fetched_at"];
 
 function hourlyCsv(rows: HourlyRow[]): string {
   return toCsv(
@@ -280,102 +357,3 @@ function dailyCsv(station: StationRow, rows: DailyRow[]): string {
     ]),
   );
 }
-
-const stationParameter = {
-  name: "station",
-  in: "query",
-  required: true,
-  schema: { type: "string", pattern: "^\\d+$" },
-  example: "283164601",
-  description: "AirQino station id (GET /api/air-quality/stations)",
-};
-
-const formatParameter = {
-  name: "format",
-  in: "query",
-  required: false,
-  schema: { type: "string", enum: ["json", "csv"], default: "json" },
-};
-
-const problems = {
-  "400": { $ref: "#/components/responses/Problem" },
-  "404": { $ref: "#/components/responses/Problem" },
-  "503": { $ref: "#/components/responses/Problem" },
-};
-
-export const airQualityPaths = {
-  "/api/air-quality/stations": {
-    get: {
-      summary: "AirQino stations with their coverage and last ETL run",
-      responses: {
-        "200": { description: "The stations the ETL has stored" },
-        "503": problems["503"],
-      },
-    },
-  },
-  "/api/air-quality/hourly": {
-    get: {
-      summary: "Hourly averages of one station, every parameter as the API returned it",
-      description: "Hours whose start lies between `from` and `to`, both included. A value the " +
-        "API omitted is null (an empty cell in CSV). `provisional` marks the newest hour of the " +
-        "latest response: it was still filling and its values will change.",
-      parameters: [
-        stationParameter,
-        {
-          name: "from",
-          in: "query",
-          required: true,
-          schema: { type: "string" },
-          example: "2023-12-01",
-          description: "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]; UTC unless an offset is given",
-        },
-        {
-          name: "to",
-          in: "query",
-          required: true,
-          schema: { type: "string" },
-          example: "2023-12-02",
-          description: "Same format; a date alone includes that whole day; " +
-            "range at most MAX_RANGE_DAYS",
-        },
-        formatParameter,
-      ],
-      responses: {
-        "200": {
-          description: `The hours, oldest first. CSV columns: ${HOURLY_CSV_HEADER.join(", ")}`,
-          content: { "application/json": {}, "text/csv": {} },
-        },
-        ...problems,
-      },
-    },
-  },
-  "/api/air-quality/daily": {
-    get: {
-      summary: "Daily means per UTC day (CO, PM2.5 and the other parameters)",
-      description: "Mean of the hours present that day, with the number of hours behind it, " +
-        "`valid` (at least 18 of 24 hours) and `provisional` (the day was not over).",
-      parameters: [
-        stationParameter,
-        ...dateRangeParameters("2023-11-01", "2023-11-30"),
-        formatParameter,
-      ],
-      responses: {
-        "200": {
-          description: "One entry per day (JSON) or one row per day and parameter (CSV)",
-          content: { "application/json": {}, "text/csv": {} },
-        },
-        ...problems,
-      },
-    },
-  },
-  "/api/air-quality/forecast": {
-    get: {
-      summary: "CO and PM2.5 for the next two hours, with the model's backtest error",
-      parameters: [stationParameter],
-      responses: {
-        "200": { description: "The latest forecast and its rolling-origin backtest" },
-        ...problems,
-      },
-    },
-  },
-};

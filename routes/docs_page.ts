@@ -18,7 +18,7 @@ interface Parameter {
   name: string;
   required?: boolean;
   description?: string;
-  example?: unknown;
+  schema?: { example?: unknown };
 }
 
 interface Operation {
@@ -33,11 +33,11 @@ interface Operation {
 
 export function renderDocsPage(
   document: {
-    info: { title: string; description: string };
-    paths: Record<string, unknown>;
+    info: { title: string; description?: string };
+    paths?: Record<string, unknown>;
   },
 ): string {
-  const sections = Object.entries(document.paths).flatMap(([path, methods]) =>
+  const sections = Object.entries(document.paths ?? {}).flatMap(([path, methods]) =>
     Object.entries(methods as Record<string, Operation>).map((
       [method, operation],
     ) => renderOperation(method, path, operation))
@@ -49,7 +49,7 @@ export function renderDocsPage(
 </head><body>
 <h1>${escapeHtml(document.info.title)} API</h1>
 <p>${
-    escapeHtml(document.info.description)
+    escapeHtml(document.info.description ?? "")
   } Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
 ${sections.join("\n")}
 </body></html>`;
@@ -61,12 +61,11 @@ function renderOperation(
   operation: Operation,
 ): string {
   const parameters = operation.parameters ?? [];
-  const example = parameters.some((p) => p.example !== undefined)
-    ? `${path}?${
-      parameters.filter((p) => p.example !== undefined).map((p) => `${p.name}=${p.example}`)
-        .join("&")
-    }`
-    : path;
+  // The document generated from zod puts a parameter's example in its schema.
+  const examples = parameters.flatMap((p) =>
+    p.schema?.example === undefined ? [] : [`${p.name}=${p.schema.example}`]
+  );
+  const example = examples.length > 0 ? `${path}?${examples.join("&")}` : path;
   const rows = parameters.map((p) =>
     `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${
       p.required ? "required" : "optional"

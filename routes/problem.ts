@@ -1,4 +1,5 @@
 /** RFC 9457 problem details (`application/problem+json`), shared by every route. */
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isConnectionError } from "../db/client.ts";
@@ -10,6 +11,40 @@ export interface Problem {
   detail?: string;
   /** The query parameter at fault, when there is one. */
   parameter?: string;
+}
+
+/** The same problem as a schema: its one declaration in /openapi.json. */
+export const ProblemSchema = z.object({
+  type: z.string().openapi({ example: "/problems/invalid-parameter" }),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  parameter: z.string().optional().openapi({ description: "The query parameter at fault" }),
+}).openapi("Problem");
+
+const PROBLEM_DESCRIPTIONS = {
+  400: "A parameter is missing or invalid; `parameter` names it",
+  404: "Nothing matches (e.g. an unknown station)",
+  503: "The database is unreachable or slow; retry after `Retry-After` seconds",
+} as const;
+
+interface ProblemAnswer {
+  description: string;
+  content: { "application/problem+json": { schema: typeof ProblemSchema } };
+}
+
+/** The problem answers a route may give, for `createRoute({ responses })`. */
+export function problemResponses<const Code extends keyof typeof PROBLEM_DESCRIPTIONS>(
+  ...codes: Code[]
+): Record<Code, ProblemAnswer> {
+  const answers = {} as Record<Code, ProblemAnswer>;
+  for (const code of codes) {
+    answers[code] = {
+      description: PROBLEM_DESCRIPTIONS[code],
+      content: { "application/problem+json": { schema: ProblemSchema } },
+    };
+  }
+  return answers;
 }
 
 /** Thrown by validators and handlers; `handleError` turns it into the response. */
@@ -77,7 +112,6 @@ export function serviceUnavailable(detail: string): Response {
   return response;
 }
 
-/** Never leaks a stack trace or SQL: unknown errors are logged and answered generically. */
 /** A request's database deadline passed (see database_guard.ts): expected, not a bug. */
 export class DeadlineExceeded extends Error {
   constructor() {
@@ -85,6 +119,7 @@ export class DeadlineExceeded extends Error {
   }
 }
 
+/** Never leaks a stack trace or SQL: unknown errors are logged and answered generically. */
 export function handleError(error: Error): Response {
   if (error instanceof ProblemError) return problemResponse(error.problem);
   if (isConnectionError(error)) {

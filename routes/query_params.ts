@@ -1,37 +1,85 @@
-/** Reading and checking query parameters; every failure is a 400 problem naming the parameter. */
+/**
+ * The query parameters the routes share, as zod schemas: one declaration validates the value,
+ * types the handler's `c.req.valid("query")` and describes the parameter in /openapi.json. A
+ * value that fails is a 400 problem naming it (router.ts), whose detail is the parser's message.
+ */
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { invalidParameter, ProblemError } from "./problem.ts";
+import { parseCalendarDate } from "../lib/calendar_date.ts";
 import { CSV_CONTENT_TYPE } from "../lib/csv.ts";
 import { DAY_MS } from "../lib/zoned_time.ts";
 
-/** The raw value of a required query parameter, or a 400 naming it. */
-export function requiredQuery(c: Context, name: string): string {
-  const value = c.req.query(name);
-  if (value === undefined || value.trim() === "") {
-    throw invalidParameter(name, `Query parameter "${name}" is required`);
-  }
-  return value;
+/**
+ * The query of a route. A repeated parameter counts by its first value, as `c.req.query(name)`
+ * reads it (Hono's validator would hand over an array); unknown parameters are ignored.
+ */
+export function queryOf<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.transform(firstValues).pipe(z.object(shape));
 }
 
-/** Runs a parser on a query value; its error message becomes the 400's detail. */
-export function parseQuery<T>(
-  name: string,
-  raw: string,
-  parse: (raw: string) => T,
-): T {
-  try {
-    return parse(raw);
-  } catch (error) {
-    throw invalidParameter(
-      name,
-      error instanceof Error ? error.message : String(error),
-    );
-  }
+function firstValues(query: unknown): unknown {
+  if (typeof query !== "object" || query === null) return query;
+  return Object.fromEntries(
+    Object.entries(query).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]),
+  );
 }
+
+/** Flags a blank value, which the router words like an absent one: `… "from" is required`. */
+const BLANK = { blank: true };
 
 /**
- * A range given by two parameters: the end must not come before the start, and the two may
- * be at most `maxDays` apart. Both errors name the end parameter.
+ * Absent, or present but blank (`?from=`): either way the parameter was not given. A present
+ * value is always text (see `queryOf`), so a value of the wrong type can only be an absent one.
+ */
+export function isMissing(issue: z.core.$ZodIssue): boolean {
+  return issue.code === "invalid_type" || (issue.code === "custom" && issue.params?.blank === true);
+}
+
+/** A required text value; blank counts as absent, and nothing else is checked then. */
+export function requiredText() {
+  return z.string().refine((raw) => raw.trim() !== "", { params: BLANK, abort: true });
+}
+
+/** A value read by `parse`; what it throws (`Cannot parse "2018-13-01": …`) is the detail. */
+export function parsedWith<T>(parse: (raw: string) => T) {
+  return z.string().transform((raw, context) => {
+    try {
+      return parse(raw);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      context.addIssue({ code: "custom", message });
+      return z.NEVER;
+    }
+  });
+}
+
+/** A required value read by `parse`. */
+export function required<T>(parse: (raw: string) => T) {
+  return requiredText().pipe(parsedWith(parse));
+}
+
+/** `from` and `to`: calendar dates (`YYYY-MM-DD`), both included. */
+export function dateRangeQuery(fromExample: string, toExample: string) {
+  const date = () => required(parseCalendarDate).openapi({ format: "date" });
+  return {
+    from: date().openapi({ example: fromExample, description: "First day, YYYY-MM-DD" }),
+    to: date().openapi({
+      example: toExample,
+      description: "Last day, not before from; range at most MAX_RANGE_DAYS",
+    }),
+  };
+}
+
+/** `format=json|csv`, json when absent. */
+export const formatQuery = z.enum(["json", "csv"], {
+  error: (issue) => `"format" must be json or csv, not "${issue.input}"`,
+}).default("json").openapi({ description: "csv for a spreadsheet-ready download" });
+
+/**
+ * A range given by two parameters, checked once both parsed (the longest range is a setting):
+ * the end must not come before the start, and the two may be at most `maxDays` apart. Both
+ * errors name the end parameter.
  */
 export function checkRange(
   c: Context,
@@ -62,28 +110,4 @@ export function csvAttachment(c: Context, fileName: string, csv: string): Respon
     "content-type": CSV_CONTENT_TYPE,
     "content-disposition": `attachment; filename="${fileName}"`,
   });
-}
-
-/** `format=json|csv`, json when absent. */
-export function outputFormat(c: Context): "json" | "csv" {
-  const format = c.req.query("format") ?? "json";
-  if (format !== "json" && format !== "csv") {
-    throw invalidParameter("format", `"format" must be json or csv, not "${format}"`);
-  }
-  return format;
-}
-
-/** OpenAPI descriptions of a `from`/`to` pair of calendar dates, both included. */
-export function dateRangeParameters(fromExample: string, toExample: string) {
-  const date = (name: string, example: string) => ({
-    name,
-    in: "query",
-    required: true,
-    schema: { type: "string", format: "date" },
-    example,
-  });
-  return [
-    date("from", fromExample),
-    { ...date("to", toExample), description: "Not before from; range at most MAX_RANGE_DAYS" },
-  ];
 }

@@ -3,6 +3,7 @@
  * the data API, which accepts only the access tokens the token stub issued.
  */
 import assert from "node:assert/strict";
+import { listStations } from "../db/air_quality.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.ts";
 import {
   apiBody,
@@ -141,7 +142,8 @@ Deno.test("a rejected refresh token fails the station with a clear message and k
   assert.match(lines[0], /station 283164601 failed, stored data kept: AirQino refresh token/);
   assert.equal(api.seen.length, 1, "the data API is not called without a token");
   assert.deepEqual(await stored(), before);
-  const [last] = await db.sql`select status, error from airqino_runs order by id desc limit 1`;
+  const [last] = (await listStations(db.sql, STATION))
+    .map((station) => ({ status: station.last_run_status, error: station.last_run_error }));
   assert.deepEqual([last.status, last.error], ["failed", outcome.error]);
   assert.doesNotMatch(lines.join("\n"), /refresh-1|refresh-from/);
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { listStations } from "../db/air_quality.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.ts";
 import {
   apiBody,
@@ -266,7 +267,8 @@ async function failingRun(db: TestDatabase, answer: () => Response | Promise<Res
   await using api = serveAirqino(answer);
   const { options: o, lines } = options(api.url, { timeoutMs: 100 });
   const [outcome] = await runAirQualityEtl(db.sql, o);
-  const [run] = await db.sql`select status, error from airqino_runs order by id desc limit 1`;
+  const [run] = (await listStations(db.sql, STATION))
+    .map((station) => ({ status: station.last_run_status, error: station.last_run_error }));
   return { outcome, lines, run };
 }
 

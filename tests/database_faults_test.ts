@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { loadConfig } from "../config.ts";
 import { createSql, type Sql, type Transaction } from "../db/client.ts";
-import { listRuns } from "../db/refresh_runs.ts";
+import { listRuns } from "../db/run_log.ts";
 import { inTransaction, TransactionEndedError } from "../db/transaction.ts";
 import { sleep } from "../ingest/http.ts";
 import { rteRefreshJob } from "../ingest/rte/refresh.ts";

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
-import { type CliDeps, main } from "../ingest/ticketmaster/cli.ts";
+import { type EventsCliDeps, main } from "../ingest/ticketmaster/cli.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { expectedIds, makeEvent, MUSIC_ID, quebecEvents } from "./helpers/ticketmaster_data.ts";
 import {
@@ -27,7 +27,7 @@ interface Run {
 async function run(
   args: string[],
   stub: TicketmasterStub,
-  deps: Partial<CliDeps> = {},
+  deps: Partial<EventsCliDeps> = {},
   apiKey = STUB_API_KEY,
 ): Promise<Run> {
   let stdout = "";

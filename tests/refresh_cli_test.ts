@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { listRuns } from "../db/refresh_runs.ts";
+import { listRuns } from "../db/run_log.ts";
 import { main } from "../ingest/rte/refresh_cli.ts";
 import { createTestDatabase } from "./helpers/database.ts";
 import { publishCurrentFiles, startRteStub, SUMMER } from "./helpers/rte_stub.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { listRuns } from "../db/refresh_runs.ts";
+import { listRuns } from "../db/run_log.ts";
 import { plannedFiles } from "../ingest/rte/refresh.ts";
 import { createTestDatabase } from "./helpers/database.ts";
 import { halfHourlyDay } from "./helpers/rte_fixtures.ts";
@@ -28,7 +28,7 @@ Deno.test("a refresh downloads the real-time and consolidated files, ingests the
   assert.ok(run.finished_at && run.finished_at >= run.started_at);
   assert.equal(run.rows_changed, 96);
   assert.equal(run.error, null);
-  assert.deepEqual(run.files.map((f) => [f.name, f.status, f.rowsChanged]), [
+  assert.deepEqual(run.items.map((f) => [f.name, f.status, f.rowsChanged]), [
     [CONSOLIDATED_ZIP, "loaded", 48],
     [TR_ZIP, "loaded", 48],
   ]);
@@ -56,7 +56,7 @@ Deno.test("an unchanged file is answered 304 and neither downloaded nor ingested
   ]);
   const [run] = await listRuns(db.sql, "rte");
   assert.equal(run.rows_changed, 0);
-  assert.deepEqual(run.files.map((f) => f.status), ["not-modified", "not-modified"]);
+  assert.deepEqual(run.items.map((f) => f.status), ["not-modified", "not-modified"]);
   const [after] = await db.sql`select max(loaded_at) as at from rte_consumption`;
   assert.deepEqual(after.at, before.at);
 });

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Sql } from "../db/client.ts";
-import { listRuns } from "../db/refresh_runs.ts";
+import { listRuns } from "../db/run_log.ts";
 import { createTestDatabase } from "./helpers/database.ts";
 import { serve } from "./helpers/server.ts";
 import {
@@ -91,7 +91,7 @@ for (const failure of CASES) {
     assert.equal(failed.outcome, "failed");
     assert.ok(failed.finished_at);
     assert.match(failed.error ?? "", failure.error);
-    assert.ok(failed.files.every((file) => file.status === "failed" && file.error));
+    assert.ok(failed.items.every((file) => file.status === "failed" && file.error));
     assert.deepEqual(await snapshot(db.sql), before);
     const etags = await db.sql`select etag from http_validators order by url`;
     assert.deepEqual(etags.map((row) => row.etag), ['"v2"', '"v1"'], "validators kept");
@@ -120,7 +120,7 @@ Deno.test("an annual file RTE has not published yet is noted and the run still s
 
   assert.equal(report.outcome, "succeeded");
   const [run] = await listRuns(db.sql, "rte");
-  assert.deepEqual(run.files.map((f) => [f.name, f.status]), [
+  assert.deepEqual(run.items.map((f) => [f.name, f.status]), [
     [annual, "not-published"],
     ["eCO2mix_RTE_En-cours-Consolide.zip", "loaded"],
     ["eCO2mix_RTE_En-cours-TR.zip", "loaded"],
@@ -138,7 +138,7 @@ Deno.test("a backfill year RTE answers 404 for is a failure, not an unpublished 
 
   assert.equal(report.outcome, "failed");
   const [run] = await listRuns(db.sql, "rte");
-  assert.deepEqual(run.files.map((f) => [f.name, f.status]), [
+  assert.deepEqual(run.items.map((f) => [f.name, f.status]), [
     ["eCO2mix_RTE_Annuel-Definitif_2025.zip", "failed"],
     ["eCO2mix_RTE_En-cours-Consolide.zip", "loaded"],
     [TR_ZIP, "loaded"],
@@ -156,7 +156,7 @@ Deno.test("one failing file fails the run but the other files still load", async
 
   assert.equal(report.outcome, "failed");
   const [run] = await listRuns(db.sql, "rte");
-  assert.deepEqual(run.files.map((f) => [f.name, f.status]), [
+  assert.deepEqual(run.items.map((f) => [f.name, f.status]), [
     ["eCO2mix_RTE_En-cours-Consolide.zip", "loaded"],
     [TR_ZIP, "failed"],
   ]);

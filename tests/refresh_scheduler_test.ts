@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../config.ts";
 import { createSql } from "../db/client.ts";
-import { listRuns } from "../db/refresh_runs.ts";
+import { listRuns } from "../db/run_log.ts";
 import { sleep } from "../ingest/http.ts";
 import { rteRefreshJob } from "../ingest/rte/refresh.ts";
 import { type Job, startScheduler } from "../ingest/scheduler.ts";
@@ -48,8 +48,8 @@ Deno.test("the refresh job runs at once, again after its interval, and stop() le
     JSON.stringify(newest),
   );
   assert.ok(earlier.every((run) => run.outcome === "succeeded"));
-  assert.deepEqual(runs.at(-1)!.files.map((f) => f.status), ["loaded", "loaded"]);
-  assert.deepEqual(earlier[0].files.map((f) => f.status), ["not-modified", "not-modified"]);
+  assert.deepEqual(runs.at(-1)!.items.map((f) => f.status), ["loaded", "loaded"]);
+  assert.deepEqual(earlier[0].items.map((f) => f.status), ["not-modified", "not-modified"]);
   assert.equal(lines.length, runs.length, "one log line per run");
   // Sanitizers check that no timer, request or connection outlives the test.
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createTestApp } from "./helpers/app.ts";
 import { publishCurrentFiles, refreshFromStub, startRteStub } from "./helpers/rte_stub.ts";
 
-Deno.test("GET /api/status on an empty database lists RTE with no run and no data", async () => {
+Deno.test("GET /api/status on an empty database lists every feed, RTE first, with no run and no data", async () => {
   await using app = await createTestApp({ refreshIntervalMinutes: 30 });
 
   const response = await app.request("/api/status");
@@ -12,7 +12,12 @@ Deno.test("GET /api/status on an empty database lists RTE with no run and no dat
   assert.deepEqual(await response.json(), {
     timezone: "Europe/Paris",
     refresh_interval_minutes: 30,
-    sources: [{ source: "rte", last_success: null, last_run: null, newest_data: [] }],
+    sources: ["rte", "airqino", "ticketmaster"].map((source) => ({
+      source,
+      last_success: null,
+      last_run: null,
+      newest_data: [],
+    })),
   });
 });
 

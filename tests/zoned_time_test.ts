@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import {
   epochMsToZoned,
   formatZonedIso,
+  intlDayOffsets,
   offsetMinutes,
   parseIsoInZone,
+  temporalDayOffsets,
   zonedToEpochMs,
 } from "../lib/zoned_time.ts";
 
@@ -72,4 +74,29 @@ Deno.test("ISO text parses with or without offset and bad text names what is wro
   assert.throws(() => parseIsoInZone("2018-03-25T02:30", PARIS, "reject"), {
     message: /does not exist/,
   });
+});
+
+Deno.test("Temporal and the Intl fallback give the same offsets and transitions, day by day", () => {
+  const spans: [string, number, number][] = [
+    [PARIS, 1900, 1920], // local mean time until 1911, wartime changes
+    [PARIS, 2015, 2030],
+    ["America/Toronto", 2015, 2030],
+    ["Australia/Lord_Howe", 2015, 2030], // half-hour DST
+    ["America/Sao_Paulo", 2015, 2030], // DST abolished in 2019
+    ["Africa/Abidjan", 2015, 2030],
+  ];
+  let transitions = 0;
+  for (const [zone, from, to] of spans) {
+    for (let day = Date.UTC(from, 0, 1); day < Date.UTC(to + 1, 0, 1); day += 86_400_000) {
+      const fromTemporal = temporalDayOffsets(Temporal, zone, day);
+      // Intl reads minutes: it finds Paris's 1911 switch from +00:09:21 at the next minute.
+      const { transitionMs, ...offsets } = fromTemporal;
+      const expected = transitionMs === undefined
+        ? offsets
+        : { ...offsets, transitionMs: Math.ceil(transitionMs / 60_000) * 60_000 };
+      assert.deepEqual(intlDayOffsets(zone, day), expected, `${zone} ${iso(day)}`);
+      if (fromTemporal.transitionMs !== undefined) transitions++;
+    }
+  }
+  assert.ok(transitions > 100, `only ${transitions} transitions compared`);
 });

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # CI gate for the web UI: Debian's Chromium for the end-to-end tests (tests/web_e2e_test.ts,
 # run by `deno task test`), then a clean install, type check and build of web/ into web/dist.
+# `npm run check` and `npm run build` first generate the API's types (src/lib/api/schema.d.ts,
+# not committed) from the committed OpenAPI document, src/lib/api/openapi.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -2,12 +2,20 @@
  * The AirQino ETL: per station, fetch the API's year of hourly averages, then in one
  * transaction upsert the station header and the hours and recompute the daily means of
  * the days that changed; then refresh the forecast. A station that fails (auth, time-out,
- * HTML, wrong shape) is logged and recorded, its stored data untouched; the others go on.
+ * HTML, wrong shape) is logged, its stored data untouched; the others go on. Each run is one
+ * row of the run log, one item per station, added as the station ends.
  */
 import type { Config } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
-import { recomputeDaily, recordRun, upsertHourly, upsertStation } from "../../db/air_quality.ts";
+import {
+  AIRQINO_SOURCE,
+  recomputeDaily,
+  type StationRunItem,
+  upsertHourly,
+  upsertStation,
+} from "../../db/air_quality.ts";
 import { inTransaction } from "../../db/transaction.ts";
+import { loggedRun, messageOf, runError } from "../run_log.ts";
 import type { Job, JobDeps } from "../scheduler.ts";
 import { accessTokensFromConfig } from "./auth.ts";
 import { fetchStationHourly, type FetchStationOptions } from "./fetch.ts";
@@ -47,16 +55,28 @@ export function etlOptionsFromConfig(config: Config): EtlOptions {
   };
 }
 
-/** Runs every station in turn; never throws for one station's failure. */
+/** Runs every station in turn, as one run of the run log; one station's failure throws nothing. */
 export async function runAirQualityEtl(
   sql: Sql,
   options: EtlOptions,
 ): Promise<StationOutcome[]> {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? console.error;
   const outcomes: StationOutcome[] = [];
-  for (const stationId of options.stations) {
-    if (options.signal?.aborted) break;
-    outcomes.push(await runStation(sql, stationId, options));
-  }
+  await loggedRun<StationRunItem>(sql, AIRQINO_SOURCE, async (run) => {
+    for (const stationId of options.stations) {
+      if (options.signal?.aborted) break;
+      const outcome = await runStation(sql, stationId, options);
+      outcomes.push(outcome);
+      // Added at once: GET /api/air-quality/stations reads each station's last run there.
+      await run.add(stationItem(outcome, now())).catch((error) =>
+        log(`${AIRQUALITY_JOB}: station ${stationId}: cannot record the run: ${error}`)
+      );
+    }
+    const failed = outcomes.filter((outcome) => outcome.status === "failed");
+    const errors = failed.map((outcome) => `station ${outcome.stationId}: ${outcome.error}`);
+    return { error: runError(errors, options.signal) };
+  });
   return outcomes;
 }
 
@@ -67,8 +87,6 @@ async function runStation(
 ): Promise<StationOutcome> {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? console.error;
-  const startedAt = now();
-  let outcome: StationOutcome;
   try {
     const payload = await fetchStationHourly(stationId, options);
     const fetchedAt = now();
@@ -87,7 +105,7 @@ async function runStation(
     ).catch((error) => {
       throw new Error(`hours and daily means saved, but the forecast failed: ${error}`);
     });
-    outcome = {
+    const outcome: StationOutcome = {
       stationId,
       status: "ok",
       hoursReceived: payload.rows.length,
@@ -100,17 +118,25 @@ async function runStation(
         `${outcome.hoursReceived} hours received, ${outcome.hoursChanged} changed, ` +
         `daily means of ${outcome.daysChanged} days changed, ${outcome.forecasts} forecasts`,
     );
+    return outcome;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    outcome = { stationId, status: "failed", error: message };
+    const message = messageOf(error);
     log(`${AIRQUALITY_JOB}: station ${stationId} failed, stored data kept: ${message}`);
+    return { stationId, status: "failed", error: message };
   }
-  try {
-    await recordRun(sql, { ...outcome, startedAt, finishedAt: now() });
-  } catch (error) {
-    log(`${AIRQUALITY_JOB}: station ${stationId}: cannot record the run: ${error}`);
-  }
-  return outcome;
+}
+
+function stationItem(outcome: StationOutcome, finishedAt: Date): StationRunItem {
+  const { stationId, status, hoursReceived, hoursChanged, daysChanged, error } = outcome;
+  return {
+    name: stationId,
+    status,
+    hoursReceived,
+    rowsChanged: hoursChanged,
+    daysChanged,
+    error,
+    finishedAt: finishedAt.toISOString(),
+  };
 }
 
 /** The hourly job of the running service (AIRQUALITY_INTERVAL_MINUTES, 0 = off). */

@@ -1,16 +1,33 @@
 /**
  * `deno task forecast:eval`: prints the rolling-origin backtest table (Markdown) for the real
  * data in ../shared/data/airqino/ (the only folder the task may read); exits 1 if the model
- * does not beat persistence on PM2.5 at 2 h for every station.
+ * does not beat persistence on PM2.5 at 2 h for every station, or the data cannot be read; 2
+ * when given an argument.
  */
 import { MODEL_DESCRIPTION } from "./forecast.ts";
 import { beatsPersistence, evaluateSharedData, formatTable, WARM_UP_HOURS } from "./evaluation.ts";
 import { MODEL_NAME } from "./refresh_forecast.ts";
 import { SHARED_DIR } from "./shared_files.ts";
 import { formatUtcSeconds } from "../../lib/zoned_time.ts";
+import { runMain } from "../../lib/cli.ts";
+import { type CliDeps, cliStderr } from "../cli.ts";
 
-async function main(): Promise<number> {
-  const rows = await evaluateSharedData(SHARED_DIR);
+const USAGE = "usage: deno task forecast:eval";
+
+/** Reads no database and no environment: of the shared deps, only `stderr` applies. */
+export async function main(args: string[], deps: Pick<CliDeps, "stderr"> = {}): Promise<number> {
+  const stderr = cliStderr(deps);
+  if (args.length > 0) {
+    stderr(`error: unexpected argument "${args[0]}"\n${USAGE}`);
+    return 2;
+  }
+  let rows;
+  try {
+    rows = await evaluateSharedData(SHARED_DIR);
+  } catch (error) {
+    stderr(`forecast:eval: ${error instanceof Error ? error.message : error}`);
+    return 1;
+  }
   console.log(`Model ${MODEL_NAME}: ${MODEL_DESCRIPTION}`);
   console.log(
     `Rolling origin, refit every 24 h, no look-ahead; origins scored after a ` +
@@ -30,7 +47,7 @@ async function main(): Promise<number> {
     row.parameter === "pm25" && row.horizon === 2 && !beatsPersistence(row)
   );
   if (failing.length > 0) {
-    console.error(
+    stderr(
       `forecast:eval: the model does not beat persistence on PM2.5 at 2 h for ${
         failing.map((row) => row.station).join(", ")
       }`,
@@ -40,11 +57,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main());
-  } catch (error) {
-    console.error(`forecast:eval: ${error instanceof Error ? error.message : error}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) Deno.exit(await runMain(() => main(Deno.args)));

@@ -4,10 +4,9 @@
  * transaction. Prints one line per file; on any failure exits 1 after the other files.
  */
 import { parseArgs } from "node:util";
-import { loadConfig } from "../../config.ts";
 import type { Sql } from "../../db/client.ts";
-import { openDatabase } from "../../db/open.ts";
 import { runMain } from "../../lib/cli.ts";
+import { cliConfig, type CliDeps, withCliDatabase } from "../cli.ts";
 import { conditionalGet } from "../http.ts";
 import { type LoadResult, loadRteStream, type Progress } from "./load.ts";
 import { annualFile, consolidatedFile, realTimeFile, type RteRemoteFile } from "./urls.ts";
@@ -15,11 +14,12 @@ import { annualFile, consolidatedFile, realTimeFile, type RteRemoteFile } from "
 const USAGE = "usage: deno task ingest [--year YYYY]... [--current] [PATH...]";
 const SUPPORTED = /\.(zip|xls|csv)$/i;
 
-/** Runs the CLI; tests pass their own `sql` (left open) and RTE base URL. */
-export async function main(
-  args: string[],
-  injected: { sql?: Sql; rteBaseUrl?: string } = {},
-): Promise<number> {
+/** Besides the shared deps, tests pass RTE's base URL. */
+export interface IngestCliDeps extends CliDeps {
+  rteBaseUrl?: string;
+}
+
+export async function main(args: string[], deps: IngestCliDeps = {}): Promise<number> {
   let options;
   try {
     options = parseCliArgs(args);
@@ -27,10 +27,9 @@ export async function main(
     console.error(`error: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  const config = loadConfig();
-  const rteBaseUrl = injected.rteBaseUrl ?? config.rteBaseUrl;
-  const sql = injected.sql ?? await openDatabase(config.databaseUrl, { max: 1 });
-  try {
+  const config = cliConfig(deps);
+  const rteBaseUrl = deps.rteBaseUrl ?? config.rteBaseUrl;
+  return await withCliDatabase(deps, config, 1, async (sql) => {
     const remote = [
       ...options.years.map((year) => annualFile(rteBaseUrl, year)),
       ...(options.current ? [consolidatedFile(rteBaseUrl), realTimeFile(rteBaseUrl)] : []),
@@ -53,9 +52,7 @@ export async function main(
       for (const file of files) failures += await report(file, () => loadPath(sql, file));
     }
     return failures === 0 ? 0 : 1;
-  } finally {
-    if (!injected.sql) await sql.end();
-  }
+  });
 }
 
 function parseCliArgs(args: string[]) {

@@ -4,27 +4,30 @@
  * yet stored as definitive). Each file is fetched with conditional GET, time-outs and retries,
  * then ingested through `loadRteStream` (one transaction per file, nature-aware, idempotent).
  * A Postgres advisory lock keeps runs from overlapping, also across replicas and the CronJob;
- * every run is recorded in `refresh_runs`. A failing file never touches stored data: its
- * validators are kept as they were, so the next run downloads it again.
+ * every run is recorded in the run log, one item per file. A failing file never touches stored
+ * data: its validators are kept as they were, so the next run downloads it again.
  */
 import type { Sql } from "../../db/client.ts";
-import { PARIS, RTE_SOURCE } from "../../db/consumption.ts";
-import {
-  countDefinitive,
-  type FileReport,
-  finishRun,
-  recordSkippedRun,
-  startRun,
-} from "../../db/refresh_runs.ts";
+import { countDefinitive, PARIS, RTE_SOURCE } from "../../db/consumption.ts";
+import type { RunItem } from "../../db/run_log.ts";
 import { readValidators, saveValidators } from "../../db/http_validators.ts";
 import { epochMsToZoned, zonedToEpochMs } from "../../lib/zoned_time.ts";
 import { conditionalGet, type FetchRetryOptions, HttpError } from "../http.ts";
-import { type Job, type JobDeps, jobLockName, withAdvisoryLock } from "../scheduler.ts";
+import { exclusiveRun, loggedRun, messageOf, runError } from "../run_log.ts";
+import { type Job, type JobDeps, jobLockName } from "../scheduler.ts";
 import { loadRteStream } from "./load.ts";
 import { annualFile, consolidatedFile, realTimeFile, type RteRemoteFile } from "./urls.ts";
 
 export const RTE_REFRESH_JOB = "rte-refresh";
 const HALF_HOUR_MS = 30 * 60_000;
+
+/** One file of a run, as the run log keeps it. */
+export interface FileReport extends RunItem {
+  url: string;
+  /** `not-published`: RTE has no annual file for that year yet (HTTP 404). */
+  status: "loaded" | "not-modified" | "not-published" | "failed";
+  rowsRead?: number;
+}
 
 export type HttpTuning = Pick<
   FetchRetryOptions,
@@ -66,14 +69,13 @@ export type RefreshReport =
  * skip): what `deno task refresh` (the CronJob) does.
  */
 export async function refreshRte(sql: Sql, options: RefreshOptions): Promise<RefreshReport> {
-  const locked = await withAdvisoryLock(
+  const reason = "another refresh holds the lock";
+  const locked = await exclusiveRun(
     sql,
-    jobLockName(RTE_REFRESH_JOB),
+    { source: RTE_SOURCE, lockName: jobLockName(RTE_REFRESH_JOB), reason },
     () => refreshHoldingLock(sql, options),
   );
   if (locked.ran) return locked.result;
-  const reason = "another refresh holds the lock";
-  await recordSkippedRun(sql, RTE_SOURCE, reason);
   (options.log ?? console.error)(`rte refresh skipped: ${reason}`);
   return { outcome: "skipped" };
 }
@@ -112,24 +114,20 @@ async function runRefresh(
   sql: Sql,
   options: RefreshOptions,
 ): Promise<Exclude<RefreshReport, { outcome: "skipped" }>> {
-  const runId = await startRun(sql, RTE_SOURCE);
-  const files: FileReport[] = [];
-  let error: string | undefined;
-  try {
-    for (const file of await plannedFiles(sql, options)) {
-      if (options.signal?.aborted) break;
-      files.push(await refreshFile(sql, file, options));
+  const run = await loggedRun<FileReport>(sql, RTE_SOURCE, async (run) => {
+    try {
+      for (const file of await plannedFiles(sql, options)) {
+        if (options.signal?.aborted) break;
+        await run.add(await refreshFile(sql, file, options));
+      }
+    } catch (unexpected) {
+      // The database failed between files: still try to record the run.
+      return { error: messageOf(unexpected) };
     }
-    const failures = files.filter((file) => file.status === "failed");
-    if (failures.length > 0) error = failures.map((file) => file.error).join("; ");
-    else if (options.signal?.aborted) error = messageOf(options.signal.reason);
-  } catch (unexpected) {
-    // The database failed between files: still try to record the run.
-    error = messageOf(unexpected);
-  }
-  const rowsChanged = files.reduce((sum, file) => sum + (file.rowsChanged ?? 0), 0);
-  const outcome = error === undefined ? "succeeded" : "failed";
-  await finishRun(sql, runId, { outcome, files, rowsChanged, error });
+    const failures = run.items.filter((file) => file.status === "failed");
+    return { error: runError(failures.map((file) => file.error ?? ""), options.signal) };
+  });
+  const { runId, outcome, items: files, rowsChanged, error } = run;
   return { outcome, runId, files, rowsChanged, error };
 }
 
@@ -234,8 +232,4 @@ function describeRun(
       : `${file.name} ${file.status.replace("-", " ")}`
   );
   return `rte refresh succeeded in ${seconds} s: ${files.join(", ")}`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,38 +1,32 @@
 /**
  * `deno task events --from 2025-02-01 --to 2025-06-30 [--segment Music] [--out FILE]`:
  * every Québec event whose local date is in the range → a CSV for spreadsheets, and an
- * upsert into Postgres (`--no-db` skips it). `--list-segments` prints the live segments.
+ * upsert into Postgres recorded in the run log (`--no-db` skips both). `--list-segments` prints
+ * the live segments.
  * Exit codes: 0 complete, 1 failure, 2 bad usage, 3 incomplete (what was fetched is kept,
  * in `<FILE without .csv>.incomplete.csv`: a complete FILE from an earlier run stays).
  * The API key comes from TICKETMASTER_API_KEY and is never printed or written.
  */
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../../config.ts";
-import type { Sql } from "../../db/client.ts";
-import { countUnseenSince, upsertEvents } from "../../db/events.ts";
-import { openDatabase } from "../../db/open.ts";
-import { runMain } from "../../lib/cli.ts";
-import { type ClientOptions, DEFAULT_MAX_REQUESTS, DiscoveryClient } from "./client.ts";
+import type { Config } from "../../config.ts";
 import { eventsCsv } from "../../db/events.ts";
+import { resolveSegment, type Segment } from "../../db/event_segments.ts";
+import { runMain } from "../../lib/cli.ts";
+import { cliConfig, type CliDeps, cliStderr, withCliDatabase } from "../cli.ts";
+import { type ClientOptions, DEFAULT_MAX_REQUESTS, DiscoveryClient } from "./client.ts";
 import { exportEvents, type ExportReport } from "./export_events.ts";
 import { type LocalDateRange, parseLocalDateRange } from "./query_range.ts";
-import { resolveSegment, type Segment } from "../../db/event_segments.ts";
+import { storeEvents } from "./store_run.ts";
 
 /** `deno task events` may read and write only here (and read db/migrations). */
 const DEFAULT_OUT = "exports/events.csv";
 const USAGE = "usage: deno task events --from YYYY-MM-DD --to YYYY-MM-DD [--segment NAME|ID] " +
   "[--out FILE|-] [--exclude-archtics] [--no-db] [--max-requests N] | --list-segments";
 
-export interface CliDeps {
-  /** Defaults to the process environment, as `loadConfig` reads it. */
-  env?: Record<string, string | undefined>;
-  /** A database to use instead of DATABASE_URL; left open. */
-  sql?: Sql;
-  /** Client settings for tests (spacing, retry delays). */
+/** Besides the shared deps, tests pass client settings (spacing, retry delays). */
+export interface EventsCliDeps extends CliDeps {
   client?: Partial<ClientOptions>;
-  stdout?: (text: string) => void | Promise<void>;
-  stderr?: (line: string) => void;
 }
 
 interface CliOptions {
@@ -44,8 +38,8 @@ interface CliOptions {
   maxRequests: number;
 }
 
-export async function main(args: string[], deps: CliDeps = {}): Promise<number> {
-  const stderr = deps.stderr ?? ((line: string) => console.error(line));
+export async function main(args: string[], deps: EventsCliDeps = {}): Promise<number> {
+  const stderr = cliStderr(deps);
   const stdout = deps.stdout ?? writeStdout;
   let parsed: CliOptions | "list-segments";
   try {
@@ -55,7 +49,7 @@ export async function main(args: string[], deps: CliDeps = {}): Promise<number> 
     return 2;
   }
   try {
-    const config = deps.env ? loadConfig(deps.env) : loadConfig();
+    const config = cliConfig(deps);
     if (!config.ticketmasterApiKey) {
       stderr(
         "error: TICKETMASTER_API_KEY is not set (get a key at https://developer.ticketmaster.com)",
@@ -78,7 +72,7 @@ export async function main(args: string[], deps: CliDeps = {}): Promise<number> 
       await stdout(segments.map((s) => `${s.id}\t${s.name}\n`).join(""));
       return 0;
     }
-    return await exportRun(client, parsed, config.databaseUrl, deps, stdout, stderr);
+    return await exportRun(client, parsed, config, deps, stdout, stderr);
   } catch (error) {
     stderr(`error: ${(error as Error).message}`);
     return 1;
@@ -88,12 +82,12 @@ export async function main(args: string[], deps: CliDeps = {}): Promise<number> 
 async function exportRun(
   client: DiscoveryClient,
   options: CliOptions,
-  databaseUrl: string,
+  config: Config,
   deps: CliDeps,
   stdout: (text: string) => void | Promise<void>,
   stderr: (line: string) => void,
 ): Promise<number> {
-  const fetchedAt = new Date();
+  const startedAt = new Date();
   const { rows, report } = await exportEvents(client, options);
   const label = `${options.range.from}..${options.range.to}` +
     (options.segment ? `, segment ${options.segment.name}` : "");
@@ -112,20 +106,21 @@ async function exportRun(
     );
   }
   stderr(describeRequests(client, report));
+  const problem = incompleteness(report);
   if (options.store && rows.length > 0) {
     let unseen: number;
     try {
-      unseen = await withDatabase(deps.sql, databaseUrl, async (sql) => {
-        await upsertEvents(sql, rows, fetchedAt);
-        // Only a complete run of every kind of event can tell that one is no longer listed.
-        return report.complete && !options.excludeArchtics
-          ? await countUnseenSince(sql, {
-            from: options.range.from,
-            to: options.range.to,
-            segmentId: options.segment?.id,
-          }, fetchedAt)
-          : 0;
-      });
+      unseen = await withCliDatabase(deps, config, 1, (sql) =>
+        storeEvents(sql, {
+          rows,
+          startedAt,
+          label,
+          incomplete: problem,
+          // Only a complete run of every kind of event can tell that one is no longer listed.
+          unseenFilter: report.complete && !options.excludeArchtics
+            ? { from: options.range.from, to: options.range.to, segmentId: options.segment?.id }
+            : undefined,
+        }));
     } catch (error) {
       stderr(
         `error: cannot store the events in Postgres: ${(error as Error).message} ` +
@@ -141,7 +136,6 @@ async function exportRun(
       );
     }
   }
-  const problem = incompleteness(report);
   if (problem) {
     stderr(`INCOMPLETE: ${problem}`);
     return 3;
@@ -175,21 +169,6 @@ function incompleteness(report: ExportReport): string | undefined {
     );
   }
   return parts.length ? parts.join("; ") : undefined;
-}
-
-/** Runs `fn` on the injected database, or on DATABASE_URL's, created and migrated. */
-async function withDatabase<T>(
-  injected: Sql | undefined,
-  databaseUrl: string,
-  fn: (sql: Sql) => Promise<T>,
-): Promise<T> {
-  if (injected) return await fn(injected);
-  const sql = await openDatabase(databaseUrl, { max: 1 });
-  try {
-    return await fn(sql);
-  } finally {
-    await sql.end();
-  }
 }
 
 function parseCliArgs(args: string[]): CliOptions | "list-segments" {

@@ -1,22 +1,10 @@
 /** The consumption API's shapes, the day's half-hours and its summary figures. */
+import type { components } from "./api/schema.d.ts";
 import { halfHoursOfDay } from "./zoned.ts";
 
-export type Nature = "real_time" | "consolidated" | "definitive";
-
-export interface ConsumptionPoint {
-  time: string;
-  consumption_w: number;
-  nature: Nature;
-}
-
-export interface ConsumptionResponse {
-  unit: "W";
-  timezone: string;
-  /** The first half-hour asked for: the day's 00:00 with its offset. */
-  start: string;
-  count: number;
-  data: ConsumptionPoint[];
-}
+export type ConsumptionResponse = components["schemas"]["ConsumptionAnswer"];
+export type ConsumptionPoint = components["schemas"]["ConsumptionPoint"];
+export type Nature = ConsumptionPoint["nature"];
 
 export const NATURE_LABELS: Record<Nature, string> = {
   real_time: "Real time",

@@ -1,22 +1,7 @@
-/** The events API's shapes (routes/events.ts) and its URLs. */
-export interface EventItem {
-  id: string;
-  title: string;
-  local_date: string;
-  /** `20:00:00` at the venue; null when the API gives none. */
-  local_time: string | null;
-  venue_name: string | null;
-  city: string | null;
-  segment: string | null;
-  genre: string | null;
-  status: string | null;
-  url: string | null;
-}
+/** The events API's shapes (generated from routes/events.ts) and its URLs. */
+import type { components } from "./api/schema.d.ts";
 
-export interface EventsResponse {
-  count: number;
-  events: EventItem[];
-}
+export type EventsResponse = components["schemas"]["EventsAnswer"];
 
 /** Ticketmaster's segments; the API also takes a segment id. */
 export const SEGMENTS = [

@@ -1,15 +1,22 @@
-/** Queries over `refresh_runs` (the record of automatic refreshes). */
+/**
+ * The run log (table `refresh_runs`): one row per run of a feed (`rte`, `airqino`,
+ * `ticketmaster`), written when the run starts and completed when it ends, with one item per
+ * unit of work (an RTE file, an AirQino station, a Ticketmaster date range). ingest/run_log.ts
+ * is the one way feeds write it; GET /api/status reads it.
+ */
+import type postgres from "postgres";
 import type { Sql } from "./client.ts";
 import { distinctKeys } from "./distinct_keys.ts";
 
 export type RunOutcome = "running" | "succeeded" | "failed" | "skipped";
 
-export interface FileReport {
+/** One unit of a run; each feed extends it with its own facts (URL, hours received…). */
+export interface RunItem {
+  /** An RTE file name, an AirQino station id, a Ticketmaster date range. */
   name: string;
-  url: string;
-  /** `not-published`: RTE has no annual file for that year yet (HTTP 404). */
-  status: "loaded" | "not-modified" | "not-published" | "failed";
-  rowsRead?: number;
+  /** The feed's word for how the unit went (`loaded`, `ok`, `incomplete`…). */
+  status: string;
+  /** Rows the unit inserted or rewrote (half-hours, hours, events). */
   rowsChanged?: number;
   error?: string;
 }
@@ -20,14 +27,14 @@ export interface RunRow {
   started_at: Date;
   finished_at: Date | null;
   outcome: RunOutcome;
-  files: FileReport[];
+  items: RunItem[];
   rows_changed: number;
   error: string | null;
 }
 
 export interface RunEnd {
-  outcome: Exclude<RunOutcome, "running">;
-  files: FileReport[];
+  outcome: "succeeded" | "failed";
+  items: RunItem[];
   rowsChanged: number;
   error?: string;
 }
@@ -35,9 +42,10 @@ export interface RunEnd {
 /**
  * Records the start of a run; returns its id. The caller holds the source's lock, so a run
  * still marked running is one that lost the database before it could record its end: it is
- * closed as failed first, saying so.
+ * closed as failed first, saying so. `startedAt` defaults to now (a run that touches the
+ * database only at its end passes its real start).
  */
-export async function startRun(sql: Sql, source: string): Promise<number> {
+export async function startRun(sql: Sql, source: string, startedAt?: Date): Promise<number> {
   const [row] = await sql<{ id: string }[]>`
     with abandoned as (
       update refresh_runs
@@ -45,16 +53,23 @@ export async function startRun(sql: Sql, source: string): Promise<number> {
           error = coalesce(error || '; ', '') || ${ABANDONED}
       where source = ${source} and outcome = 'running'
     )
-    insert into refresh_runs (source) values (${source}) returning id`;
+    insert into refresh_runs (source, started_at)
+    values (${source}, coalesce(${startedAt ?? null}::timestamptz, now()))
+    returning id`;
   return Number(row.id);
 }
 
 const ABANDONED = "abandoned: the run lost the database before it could record its end";
 
+/** Adds a finished unit to a running run, so it shows before the run ends (or if it never does). */
+export async function appendRunItem(sql: Sql, id: number, item: RunItem): Promise<void> {
+  await sql`update refresh_runs set items = items || ${sql.json([toJson(item)])} where id = ${id}`;
+}
+
 export async function finishRun(sql: Sql, id: number, end: RunEnd): Promise<void> {
   await sql`
     update refresh_runs
-    set finished_at = now(), outcome = ${end.outcome}, files = ${sql.json(toJson(end.files))},
+    set finished_at = now(), outcome = ${end.outcome}, items = ${sql.json(end.items.map(toJson))},
         rows_changed = ${end.rowsChanged}, error = ${end.error ?? null}
     where id = ${id}`;
 }
@@ -68,7 +83,7 @@ export async function recordSkippedRun(sql: Sql, source: string, reason: string)
 
 export async function listRuns(sql: Sql, source: string, limit = 20): Promise<RunRow[]> {
   const rows = await sql<RunRow[]>`
-    select id, source, started_at, finished_at, outcome, files, rows_changed, error
+    select id, source, started_at, finished_at, outcome, items, rows_changed, error
     from refresh_runs where source = ${source}
     order by started_at desc, id desc limit ${limit}`;
   return rows.map((row) => ({ ...row, id: Number(row.id) }));
@@ -116,21 +131,7 @@ export async function latestRuns(sql: Sql): Promise<SourceRuns[]> {
   return [...bySource.values()].sort((a, b) => a.source.localeCompare(b.source));
 }
 
-/** Definitive half-hours stored for `perimeter` with a start in [start, end). */
-export async function countDefinitive(
-  sql: Sql,
-  perimeter: string,
-  start: Date,
-  end: Date,
-): Promise<number> {
-  const [row] = await sql<{ count: string }[]>`
-    select count(*) as count from rte_consumption
-    where perimeter = ${perimeter} and nature = 'definitive'
-      and period_start >= ${start} and period_start < ${end}`;
-  return Number(row.count);
-}
-
-// postgres.js's json() wants a JSON-typed value; FileReport has optional fields.
-function toJson(files: FileReport[]) {
-  return JSON.parse(JSON.stringify(files));
+// postgres.js's json() wants a JSON-typed value; items have optional fields.
+function toJson(item: RunItem): postgres.JSONValue {
+  return JSON.parse(JSON.stringify(item));
 }
