@@ -392,7 +392,8 @@ function Postgres(a, b) {
         listen.sql ? listen.sql.end({ timeout: 0 }) : [],
         subscribe.sql ? subscribe.sql.end({ timeout: 0 }) : []
       ))
-    ]).then(() => clearTimeout(timer))
+    // PATCH(opendata-feeds): every connection has ended, so queued queries would never run.
+    ]).then(() => (clearTimeout(timer), rejectQueued()))
   }
 
   async function close() {
@@ -441,7 +442,17 @@ function Postgres(a, b) {
     c.reserved = null
     c.onclose && (c.onclose(e), c.onclose = null)
     options.onclose && options.onclose(c.id)
+    // PATCH(opendata-feeds): a pool that is ending starts no connection: what is still queued
+    // fails (its reconnection timer would outlive `sql.end()`).
+    if (ending)
+      return rejectQueued()
     queries.length && connect(c, queries.shift())
+  }
+
+  // PATCH(opendata-feeds)
+  function rejectQueued() {
+    while (queries.length)
+      queries.shift().reject(Errors.connection('CONNECTION_ENDED', options))
   }
 }
 
