@@ -9,10 +9,8 @@ import { consumptionRoutes } from "./routes/consumption.ts";
 import { airQualityRoutes } from "./routes/air_quality.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { webRoutes } from "./routes/web.ts";
-import { openApiDocument, openApiRoutes } from "./routes/openapi.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
 import { databaseGuard, DEFAULT_GUARD } from "./routes/database_guard.ts";
-import { loadConfig } from "./config.ts";
-import { createSql } from "./db/client.ts";
 
 export type { AppDeps };
 
@@ -37,13 +35,4 @@ export function createApp(deps: AppDeps): OpenAPIHono<BlankEnv> {
   app.notFound(notFound);
   app.onError(handleError);
   return app;
-}
-
-/**
- * The OpenAPI document without a database (`deno task openapi`): the app is built with the
- * default configuration and a client that is never asked a query, so it never connects.
- */
-export function offlineOpenApiDocument() {
-  const config = loadConfig({});
-  return openApiDocument(createApp({ sql: createSql(config.databaseUrl), config }));
 }

@@ -11,6 +11,7 @@ import {
   type RunItem,
   startRun,
 } from "../db/run_log.ts";
+import { messageOf } from "../lib/message_of.ts";
 import { withAdvisoryLock } from "./scheduler.ts";
 
 /** A run in progress, handed to its work. */
@@ -111,8 +112,4 @@ export async function exclusiveRun<T>(
 export function runError(unitErrors: string[], signal?: AbortSignal): string | undefined {
   if (unitErrors.length > 0) return unitErrors.join("; ");
   return signal?.aborted ? messageOf(signal.reason) : undefined;
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

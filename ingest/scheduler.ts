@@ -5,6 +5,7 @@
  */
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
+import { messageOf } from "../lib/message_of.ts";
 
 /** What every feed's job is built from (see jobs.ts). */
 export interface JobDeps {
@@ -85,7 +86,7 @@ export function startScheduler(
     } catch (error) {
       if (!controller.signal.aborted) {
         log(
-          `${job.name}: ${error instanceof Error ? error.message : String(error)}`,
+          `${job.name}: ${messageOf(error)}`,
         );
       }
     }

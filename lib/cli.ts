@@ -1,3 +1,5 @@
+import { messageOf } from "./message_of.ts";
+
 /**
  * Runs a command-line entry point: its exit code, or one `error: …` line and exit 1 for
  * anything it did not handle (a database that refuses the connection, a missing permission).
@@ -12,7 +14,7 @@ export async function runMain(main: () => Promise<number>): Promise<number> {
 }
 
 export function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   // A host name the task may not reach fails its DNS look-up with EPERM, not NotCapable.
   const host = /^getaddrinfo EPERM (\S+)/.exec(message)?.[1];
   if (error instanceof Deno.errors.NotCapable || host) {

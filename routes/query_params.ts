@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { invalidParameter, ProblemError } from "./problem.ts";
 import { parseCalendarDate } from "../lib/calendar_date.ts";
 import { CSV_CONTENT_TYPE } from "../lib/csv.ts";
+import { messageOf } from "../lib/message_of.ts";
 import { DAY_MS } from "../lib/zoned_time.ts";
 
 /**
@@ -47,8 +48,7 @@ export function parsedWith<T>(parse: (raw: string) => T) {
     try {
       return parse(raw);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      context.addIssue({ code: "custom", message });
+      context.addIssue({ code: "custom", message: messageOf(error) });
       return z.NEVER;
     }
   });

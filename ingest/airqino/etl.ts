@@ -15,7 +15,8 @@ import {
   upsertStation,
 } from "../../db/air_quality.ts";
 import { inTransaction } from "../../db/transaction.ts";
-import { loggedRun, messageOf, runError } from "../run_log.ts";
+import { messageOf } from "../../lib/message_of.ts";
+import { loggedRun, runError } from "../run_log.ts";
 import type { Job, JobDeps } from "../scheduler.ts";
 import { accessTokensFromConfig } from "./auth.ts";
 import { fetchStationHourly, type FetchStationOptions } from "./fetch.ts";
