@@ -172,16 +172,24 @@ export interface SeriesRow {
   pm25: number | null;
 }
 
-/** CO and PM2.5 of the complete (not provisional) hours from `from` on, oldest first. */
-export async function listCompleteHours(
+/**
+ * CO and PM2.5 of the complete (not provisional) hours among the `hours` hours that end with
+ * the station's newest complete hour, oldest first. Counted from the data, not the clock: the
+ * same stored hours give the same rows whenever this runs.
+ */
+export async function listLastCompleteHours(
   sql: Queryable,
   stationId: string,
-  from: Date,
+  hours: number,
 ): Promise<SeriesRow[]> {
   return await sql<SeriesRow[]>`
     select hour_start, co, pm25
     from airqino_hourly
-    where station_id = ${stationId} and hour_start >= ${from} and not provisional
+    where station_id = ${stationId} and not provisional
+      and hour_start > (
+        select max(hour_start) from airqino_hourly
+        where station_id = ${stationId} and not provisional
+      ) - make_interval(hours => ${hours})
     order by hour_start`;
 }
 

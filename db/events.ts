@@ -17,6 +17,10 @@ export interface EventRow {
   /** `2025-02-01T01:00:00Z`, when the API gives it. */
   start_utc: string | null;
   time_zone: string | null;
+  /**
+   * Every venue's name, `; `-separated, the one the address columns describe first (the first
+   * venue in Québec): `Theatre du Casino du Lac-Leamy; National Arts Centre`.
+   */
   venue_name: string | null;
   /** `line1, line2, City (QC) H2X 1Y4, Canada`, empty parts skipped. */
   address: string | null;

@@ -3,7 +3,7 @@
  * backoff and jitter for network errors, 5xx and 429 (honouring Retry-After), and
  * conditional GET. Feeds with special rules (Ticketmaster's two kinds of 429) pass
  * `retryDelayMs` to decide per response; `fetchAndReadWithRetry` also retries a body that
- * cannot be read or parsed.
+ * cannot be read or parsed. A host this task's --allow-net excludes fails at once, never retried.
  */
 import type { Validators } from "../db/http_validators.ts";
 
@@ -12,6 +12,39 @@ export class HttpError extends Error {
     super(message);
     this.name = "HttpError";
   }
+}
+
+/**
+ * The process may not reach the host (Deno's --allow-net, Deno.errors.NotCapable): retrying
+ * cannot help, the configuration or the task must change.
+ */
+export class HostNotAllowedError extends Error {
+  constructor(readonly host: string, setting = "the feed's *_BASE_URL") {
+    super(
+      `Cannot reach "${host}": not allowed by this task's --allow-net (deno.json); ` +
+        `point ${setting} at an allowed host or change the task`,
+    );
+    this.name = "HostNotAllowedError";
+  }
+}
+
+/**
+ * Why this process may not reach `url`'s host, or undefined when it may. CLIs check their
+ * configured URLs before a run starts; a query never prompts, even on a terminal.
+ */
+export function unreachableHost(
+  url: string | URL,
+  setting: string,
+): HostNotAllowedError | undefined {
+  const host = netHost(url);
+  const { state } = Deno.permissions.querySync({ name: "net", host });
+  return state === "granted" ? undefined : new HostNotAllowedError(host, setting);
+}
+
+/** `host:port`, as --allow-net and Deno's permission errors spell it. */
+function netHost(url: string | URL): string {
+  const { hostname, port, protocol } = new URL(url);
+  return `${hostname}:${port || (protocol === "https:" ? "443" : "80")}`;
 }
 
 export interface FetchRetryOptions {
@@ -41,6 +74,8 @@ export interface FetchRetryOptions {
    * or undefined to give up at once. Default: backoff.
    */
   errorDelayMs?: (error: unknown, attempt: number) => number | undefined;
+  /** The setting `url` comes from (`AIRQINO_BASE_URL`), named when the task may not reach it. */
+  setting?: string;
 }
 
 const DEFAULTS = {
@@ -85,7 +120,8 @@ export async function fetchWithRetry(
  * fetchWithRetry with the body read inside each attempt, under its time-out: when `read`
  * throws (the connection drops mid-body, a 200 that is an HTML error page), the attempt is
  * retried like a network error. `read` gets each attempt's final response, whatever its
- * status; throws HttpError when no attempt could be read.
+ * status; throws HttpError when no attempt could be read, HostNotAllowedError at once when
+ * the task may not reach the host.
  */
 export async function fetchAndReadWithRetry<T>(
   url: string | URL,
@@ -106,31 +142,52 @@ export async function fetchAndReadWithRetry<T>(
   for (let attempt = 0;; attempt++) {
     const signals = [AbortSignal.timeout(timeoutMs)];
     if (options.signal) signals.push(options.signal);
+    const signal = AbortSignal.any(signals);
     let response: Response | undefined;
     let waitMs: number | undefined;
     try {
-      response = await fetch(url, {
-        method: options.method,
-        body: options.body,
-        headers: options.headers,
-        signal: AbortSignal.any(signals),
-      });
+      response = countedBody(
+        await fetch(url, {
+          method: options.method,
+          body: options.body,
+          headers: options.headers,
+          signal,
+        }),
+        signal,
+      );
       waitMs = attempt < retries ? await retryDelay(response, attempt) : undefined;
       if (waitMs === undefined) return await read(response);
       await response.body?.cancel();
     } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) {
+        // The refused host is named in the message (it may be a redirect's, not `url`'s).
+        const host = /"([^"]+)"/.exec(error.message)?.[1] ?? netHost(url);
+        throw new HostNotAllowedError(host, options.setting);
+      }
       if (options.signal?.aborted) throw error;
       if (response && !response.bodyUsed) await response.body?.cancel().catch(() => {});
       waitMs = attempt < retries ? errorDelay(error, attempt) : undefined;
       if (waitMs === undefined) {
         throw new HttpError(
-          `${options.method ?? "GET"} ${url} failed after ${attempt + 1} attempts: ` +
+          `${options.method ?? "GET"} ${url} failed after ${attempt + 1} ` +
+            `attempt${attempt === 0 ? "" : "s"}: ` +
             describeFetchError(error, timeoutMs),
         );
       }
     }
     await sleep(waitMs, options.signal);
   }
+}
+
+/** A response read to its end inside the attempt (for fetchAndReadWithRetry). */
+export interface TextAnswer {
+  status: number;
+  ok: boolean;
+  text: string;
+}
+
+export async function readText(response: Response): Promise<TextAnswer> {
+  return { status: response.status, ok: response.ok, text: await response.text() };
 }
 
 function describeFetchError(error: unknown, timeoutMs: number): string {
@@ -143,6 +200,49 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
     ? `: ${error.cause.message.replace(/^error sending request for url \(.*?\): /, "")}`
     : "";
   return error.message + cause;
+}
+
+/** The body ended before its end: the peer closed the connection, or sent less than it said. */
+class BodyCutError extends Error {
+  constructor(received: number, expected: number | undefined) {
+    super(`connection closed after ${received} bytes of ${expected ?? "the body"}`);
+    this.name = "BodyCutError";
+  }
+}
+
+/**
+ * `response` with its body counted as it streams, so that a body cut short fails with
+ * BodyCutError saying how far it got. A time-out or abort (`signal`) stays what it is.
+ */
+function countedBody(response: Response, signal: AbortSignal): Response {
+  if (response.body === null) return response;
+  // Content-Length counts the encoded bytes; the body arrives decoded.
+  const encoded = (response.headers.get("content-encoding") ?? "identity") !== "identity";
+  const declared = response.headers.get("content-length");
+  const expected = declared === null || encoded ? undefined : Number(declared);
+  const reader = response.body.getReader();
+  let received = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw signal.aborted ? error : new BodyCutError(received, expected);
+      }
+      if (!chunk.done) {
+        received += chunk.value.length;
+        controller.enqueue(chunk.value);
+      } else if (expected !== undefined && received < expected) {
+        controller.error(new BodyCutError(received, expected));
+      } else {
+        controller.close();
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  const { status, statusText, headers } = response;
+  return new Response(body, { status, statusText, headers });
 }
 
 /** Resolves after `ms`, or rejects when `signal` aborts; never leaves a timer behind. */

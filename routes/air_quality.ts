@@ -30,6 +30,7 @@ import {
   byParameter,
   DailyAnswer,
   type DailyEntry,
+  type DailyValue,
   ForecastAnswer,
   HourlyAnswer,
   type Station,
@@ -101,7 +102,8 @@ const dailyRoute = createRoute({
   path: "/daily",
   summary: "Daily means per UTC day (CO, PM2.5 and the other parameters)",
   description: "Mean of the hours present that day, with the number of hours behind it, " +
-    "`valid` (at least 18 of 24 hours) and `provisional` (the day was not over).",
+    "`valid` (at least 18 of 24 hours), `provisional` (the day was not over) and `flag` " +
+    "(`negative_mean` when the mean is below zero: a sensor offset, not a concentration).",
   request: {
     query: queryOf({
       ...stationQuery,
@@ -307,10 +309,16 @@ function groupByDay(rows: DailyRow[]): DailyEntry[] {
       hours: row.hours,
       valid: row.valid,
       nonpositive_hours: row.nonpositive_hours,
+      flag: dailyFlag(row.mean),
     };
     days.set(row.day, day);
   }
   return [...days.values()];
+}
+
+/** A mean below zero is a sensor offset (2022–23 CO and O3), not a concentration: say so. */
+function dailyFlag(mean: number | null): DailyValue["flag"] {
+  return mean !== null && mean < 0 ? "negative_mean" : null;
 }
 
 function hourlyCsv(rows: HourlyRow[]): string {
@@ -340,6 +348,7 @@ function dailyCsv(station: StationRow, rows: DailyRow[]): string {
       "valid",
       "provisional",
       "nonpositive_hours",
+      "flag",
     ],
     rows.map((row) => [
       station.station_id,
@@ -354,6 +363,7 @@ function dailyCsv(station: StationRow, rows: DailyRow[]): string {
       row.valid,
       row.provisional,
       row.nonpositive_hours,
+      dailyFlag(row.mean),
     ]),
   );
 }

@@ -82,7 +82,13 @@ export const DailyValue = z.object({
   nonpositive_hours: z.number().int().openapi({
     description: "Hours whose value was zero or negative",
   }),
+  flag: z.enum(["negative_mean"]).nullable().openapi({
+    description: "negative_mean: the mean is below zero, a sensor offset (2022–23 CO and O3), " +
+      "not a real concentration; null otherwise",
+  }),
 }).openapi("DailyValue");
+
+export type DailyValue = z.infer<typeof DailyValue>;
 
 export const DailyEntry = z.object({
   day: z.string().openapi({ description: "The UTC day", example: "2023-12-08" }),

@@ -1,129 +1,140 @@
-/** GET /api/consumption: France's consumption in watts, half-hour by half-hour. */
-import { createRoute, z } from "@hono/zod-openapi";
+/**
+ * GET /api/consumption: consumption in watts per half-hour, hour, day or month, as JSON or CSV;
+ * the other /api/consumption endpoints are mounted here too.
+ */
+import { createRoute } from "@hono/zod-openapi";
 import type { Context, TypedResponse } from "hono";
+import { accepts } from "hono/accepts";
 import type { JSONParsed } from "hono/utils/types";
 import type { AppDeps } from "./deps.ts";
 import type { Sql } from "../db/client.ts";
-import { listConsumption, PARIS, watchConsumptionChanges } from "../db/consumption.ts";
+import {
+  type ConsumptionRange,
+  listConsumption,
+  listConsumptionPeriods,
+  PARIS,
+  watchConsumptionChanges,
+} from "../db/consumption.ts";
 import { Budget } from "../lib/budget.ts";
 import { LruCache } from "../lib/lru_cache.ts";
-import { formatZonedIso, parseIsoInZone } from "../lib/zoned_time.ts";
+import { CSV_CONTENT_TYPE } from "../lib/csv.ts";
+import { DAY_MS, formatZonedIso, HOUR_MS, MINUTE_MS } from "../lib/zoned_time.ts";
+import { ConsumptionAnswer, type ConsumptionPoint } from "./consumption_answers.ts";
+import { consumptionCsv, consumptionCsvName, CSV_COLUMNS } from "./consumption_csv.ts";
+import { consumptionPerimetersRoutes } from "./consumption_perimeters.ts";
+import { consumptionRangeQuery, resolutionQuery, RESOLUTIONS } from "./consumption_query.ts";
+import { consumptionSummaryRoutes } from "./consumption_summary.ts";
 import { problemResponses } from "./problem.ts";
-import { checkRange, queryOf, required } from "./query_params.ts";
-import { createRouter, jsonAnswer } from "./router.ts";
+import { checkRange, csvAttachment, formatQuery, queryOf } from "./query_params.ts";
+import { createRouter, jsonOrCsvAnswer } from "./router.ts";
+
+type Resolution = (typeof RESOLUTIONS)[number];
 
 const WATTS_PER_MW = 1_000_000;
-const HALF_HOUR_MS = 30 * 60_000;
+/** The shortest period of each resolution (a spring day, February), to bound an answer's size. */
+const SHORTEST_PERIOD_MS: Record<Resolution, number> = {
+  PT30M: 30 * MINUTE_MS,
+  PT1H: HOUR_MS,
+  P1D: 23 * HOUR_MS,
+  P1M: 28 * DAY_MS,
+};
 /**
- * Half-hours being read and rendered at once, whatever the number of clients: a year is
- * ~17 600 rows and ~25 MB while its answer is built, so this bounds that memory to ~100 MB
+ * Points being read and rendered at once, whatever the number of clients: a year of half-hours
+ * is ~17 600 rows and ~25 MB while its answer is built, so this bounds that memory to ~100 MB
  * (see the heap limit in the Dockerfile). Requests beyond it wait their turn.
  */
 const ROWS_IN_FLIGHT = 4 * 17_600;
 // Even if a change notification were lost, a cached answer is at most this old.
 const CACHE_TTL_MS = 5 * 60_000;
 
-/** `France` or a region name as RTE writes it (letters, digits, spaces, hyphens). */
-const PERIMETER = /^[\p{L}\p{N}][\p{L}\p{N} .'-]{0,63}$/u;
-
 const ConsumptionQuery = queryOf({
-  start: required((raw) => parseBound(raw, "start")).openapi({
-    example: "2018-01-01T06:00",
-    description: "YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS], optionally with Z or ±HH:MM",
-  }),
-  end: required((raw) => parseBound(raw, "end")).openapi({
-    example: "2018-01-03T17:00",
-    description: "Same format as start; not before start; range at most MAX_RANGE_DAYS",
-  }),
-  perimeter: z.string().regex(PERIMETER, {
-    error: (issue) => `Cannot parse perimeter "${issue.input}": expected France or a region name`,
-  }).default("France").openapi({
-    // zod-to-openapi would append the regex's flags to the pattern.
-    pattern: PERIMETER.source,
-    description: "France, or a region as RTE names it (letters, digits, spaces, . ' -)",
+  ...consumptionRangeQuery,
+  resolution: resolutionQuery,
+  format: formatQuery.openapi({
+    description: "csv for a spreadsheet-ready download; when absent, `Accept: text/csv` " +
+      "asks for CSV too",
   }),
 });
-
-const Nature = z.enum(["real_time", "consolidated", "definitive"]).openapi({
-  description: "How final RTE's figure is: real-time, then consolidated, then definitive",
-});
-
-const ConsumptionPoint = z.object({
-  time: z.string().openapi({
-    description: "Start of the half-hour, Europe/Paris wall-clock time with its offset",
-    example: "2018-01-01T06:00:00+01:00",
-  }),
-  consumption_w: z.number().openapi({
-    description: "Mean consumed power over the half-hour, in watts",
-    example: 50751000000,
-  }),
-  nature: Nature,
-}).openapi("ConsumptionPoint");
-
-const ConsumptionAnswer = z.object({
-  unit: z.literal("W").openapi({ description: "Unit of `consumption_w`" }),
-  resolution: z.literal("PT30M").openapi({ description: "Step between points (ISO 8601)" }),
-  timezone: z.string().openapi({ description: "Zone of every time given", example: PARIS }),
-  perimeter: z.string().openapi({ example: "France" }),
-  start: z.string().openapi({
-    description: "The start asked for, in Paris time with its offset",
-    example: "2018-01-01T06:00:00+01:00",
-  }),
-  end: z.string().openapi({
-    description: "The end asked for, in Paris time with its offset",
-    example: "2018-01-01T06:30:00+01:00",
-  }),
-  count: z.number().int().openapi({ description: "Number of points in `data`", example: 2 }),
-  data: z.array(ConsumptionPoint).openapi({ description: "The half-hours, oldest first" }),
-}).openapi("ConsumptionAnswer");
-
-type ConsumptionAnswer = z.infer<typeof ConsumptionAnswer>;
 
 const consumptionRoute = createRoute({
   method: "get",
   path: "/",
-  summary: "France's consumed power, in watts, per half-hour",
+  summary: "Consumed power, in watts, per half-hour, hour, day or month",
   description:
     "Half-hours whose start instant lies between `start` and `end`, both included (like SQL " +
     "BETWEEN). Bounds without an offset are Europe/Paris wall-clock time. On DST days they " +
     "select by wall-clock order: a time that occurs twice (autumn) is its first occurrence as " +
-    "start and its second as end; a time that does not exist (spring) falls on the edge of the gap.",
+    "start and its second as end; a time that does not exist (spring) falls on the edge of the " +
+    "gap.\n\n" +
+    "`resolution` other than PT30M gives one point per Paris period holding at least one of " +
+    "those half-hours: PT1H per clock hour (the autumn day's 02:00+02:00 and 02:00+01:00 are " +
+    "two hours), P1D per Paris calendar day (46 half-hours in the spring day, 50 in the " +
+    "autumn one), P1M per Paris calendar month. `time` is the period's start, " +
+    "`consumption_w` the mean of its half-hours present rounded to the nearest watt, " +
+    "`half_hours` how many were present, `expected_half_hours` how many the period holds, " +
+    "`nature` the least final one present. A period cut by `start` or `end` averages only " +
+    "its half-hours inside the range (`half_hours` < `expected_half_hours` then).\n\n" +
+    "CSV (`format=csv`, or `Accept: text/csv` when `format` is absent; `format` wins) holds " +
+    `the same points: columns \`${CSV_COLUMNS.halfHours}\` for PT30M, ` +
+    `\`${CSV_COLUMNS.periods}\` otherwise, saved as ` +
+    "`consumption_<perimeter>_<start date>_<end date>.csv` (accents dropped, other signs `_`).",
   request: { query: ConsumptionQuery },
   responses: {
-    200: jsonAnswer("The half-hours, oldest first", ConsumptionAnswer),
+    200: jsonOrCsvAnswer("The points, oldest first", ConsumptionAnswer),
     ...problemResponses(400, 503),
   },
 });
 
 /**
- * Answers are cached whole (the JSON text) per range. Every load that changes rows notifies
- * on commit, from any process, and the cache is emptied; it is used only while this process
- * listens, so it never serves a range older than the last committed change it heard of.
+ * Answers are cached whole (the JSON or CSV text) per range, resolution and format. Every load
+ * that changes rows notifies on commit, from any process, and the cache is emptied; it is used
+ * only while this process listens, so it never serves a range older than the last committed
+ * change it heard of.
  */
-export function consumptionRoutes({ sql, config }: AppDeps) {
+export function consumptionRoutes(deps: AppDeps) {
+  const { sql, config } = deps;
   const app = createRouter();
+  app.route("/", consumptionPerimetersRoutes(deps));
+  app.route("/", consumptionSummaryRoutes(deps));
   const cache = new LruCache(config.consumptionCacheMb * 1_000_000, CACHE_TTL_MS);
   const listening = config.consumptionCacheMb > 0 ? listenOnce(sql, cache) : () => false;
   const rowBudget = new Budget(ROWS_IN_FLIGHT);
 
   return app.openapi(consumptionRoute, async (c) => {
-    const { start, end, perimeter } = c.req.valid("query");
+    const { start, end, perimeter, resolution, format: asked } = c.req.valid("query");
     checkRange(c, ["start", "end"], [start, end], config.maxRangeDays);
+    const format = negotiatedFormat(c, asked);
+    c.header("Vary", "Accept", { append: true });
     const useCache = await listening();
-    const key = `${perimeter}\u0000${start}\u0000${end}`;
+    const key = [perimeter, start, end, resolution, format].join("\u0000");
     let body = useCache ? cache.get(key) : undefined;
     if (body === undefined) {
       const generation = cache.generation;
-      const release = await rowBudget.acquire((end - start) / HALF_HOUR_MS + 1, c.get("deadline"));
+      const points = (end - start) / SHORTEST_PERIOD_MS[resolution] + 1;
+      const release = await rowBudget.acquire(points, c.get("deadline"));
       try {
-        body = await consumptionJson(sql, perimeter, start, end);
+        const range = { perimeter, start: new Date(start), end: new Date(end) };
+        const answer = await consumptionAnswer(sql, range, resolution);
+        body = format === "csv" ? consumptionCsv(answer) : JSON.stringify(answer);
       } finally {
         release();
       }
       if (useCache) cache.set(key, body, generation);
     }
-    return serializedJson<ConsumptionAnswer>(c, body);
+    if (format === "json") return serializedJson<ConsumptionAnswer>(c, body);
+    return csvAttachment(c, consumptionCsvName(answerHead(perimeter, start, end)), body);
   });
+}
+
+/** `format` when given, else what `Accept` prefers of JSON and CSV (JSON for any type). */
+function negotiatedFormat(c: Context, format: "json" | "csv"): "json" | "csv" {
+  if (c.req.query("format") !== undefined) return format;
+  const type = accepts(c, {
+    header: "Accept",
+    supports: ["application/json", CSV_CONTENT_TYPE.split(";")[0]],
+    default: "application/json",
+  });
+  return type === "application/json" ? "json" : "csv";
 }
 
 /**
@@ -135,27 +146,54 @@ function serializedJson<T>(c: Context, json: string): TypedResponse<JSONParsed<T
   return response as unknown as TypedResponse<JSONParsed<T>, 200, "json">;
 }
 
-async function consumptionJson(sql: Sql, perimeter: string, start: number, end: number) {
-  const rows = await listConsumption(sql, {
-    perimeter,
-    start: new Date(start),
-    end: new Date(end),
-  });
-  const answer: ConsumptionAnswer = {
-    unit: "W",
-    resolution: "PT30M",
-    timezone: PARIS,
+function answerHead(perimeter: string, start: number, end: number) {
+  return {
     perimeter,
     start: formatZonedIso(PARIS, start),
     end: formatZonedIso(PARIS, end),
-    count: rows.length,
-    data: rows.map((row) => ({
-      time: formatZonedIso(PARIS, row.period_start_ms),
-      consumption_w: row.consumption_mw * WATTS_PER_MW,
-      nature: row.nature,
-    })),
   };
-  return JSON.stringify(answer);
+}
+
+async function consumptionAnswer(
+  sql: Sql,
+  range: ConsumptionRange,
+  resolution: Resolution,
+): Promise<ConsumptionAnswer> {
+  const data = resolution === "PT30M"
+    ? await halfHourPoints(sql, range)
+    : await periodPoints(sql, range, resolution);
+  return {
+    unit: "W",
+    resolution,
+    timezone: PARIS,
+    ...answerHead(range.perimeter, range.start.getTime(), range.end.getTime()),
+    count: data.length,
+    data,
+  };
+}
+
+async function halfHourPoints(sql: Sql, range: ConsumptionRange): Promise<ConsumptionPoint[]> {
+  const rows = await listConsumption(sql, range);
+  return rows.map((row) => ({
+    time: formatZonedIso(PARIS, row.period_start_ms),
+    consumption_w: row.consumption_mw * WATTS_PER_MW,
+    nature: row.nature,
+  }));
+}
+
+async function periodPoints(
+  sql: Sql,
+  range: ConsumptionRange,
+  resolution: Exclude<Resolution, "PT30M">,
+): Promise<ConsumptionPoint[]> {
+  const rows = await listConsumptionPeriods(sql, range, resolution);
+  return rows.map((row) => ({
+    time: formatZonedIso(PARIS, row.period_start_ms),
+    consumption_w: row.mean_w,
+    nature: row.nature,
+    half_hours: row.half_hours,
+    expected_half_hours: row.expected_half_hours,
+  }));
 }
 
 /**
@@ -174,13 +212,4 @@ function listenOnce(sql: Sql, cache: LruCache): () => Promise<boolean> {
     if (!listening) await firstAttempt;
     return listening;
   };
-}
-
-/**
- * A bound: ISO date or date-time; without an offset it is Paris wall-clock time, read by
- * wall-clock order on DST days: a repeated time is its first occurrence as a start and its
- * second as an end; a time the clock skipped falls on the gap's edge on the bound's side.
- */
-function parseBound(raw: string, side: "start" | "end"): number {
-  return parseIsoInZone(raw, PARIS, side === "start" ? "earlier" : "later");
 }

@@ -19,8 +19,9 @@ const EventsQuery = queryOf({
   segment: parsedWith(resolveSegment).optional().openapi({
     example: "Music",
     description:
-      "Segment name (Music, Sports, Arts & Theatre, Film, Miscellaneous, Undefined) or id; " +
-      "matches any of an event's classifications, like the CLI's `--segment`",
+      "Segment name (Music, Sports, Arts & Theatre, Film, Miscellaneous, Undefined, any " +
+      "case) or one of their ids; any other value is a 400. Matches any of an event's " +
+      "classifications, like the CLI's `--segment`",
   }),
   format: formatQuery,
 });
@@ -59,7 +60,10 @@ const Event = z.object({
   local_time: optionalText("HH:MM:SS at the venue; null when the API gives none (time TBA)"),
   start_utc: optionalText("`2025-02-02T01:00:00Z`, when the API gives it"),
   time_zone: optionalText("The venue's time zone"),
-  venue_name: optionalText(),
+  venue_name: optionalText(
+    "Every venue's name, `; `-separated, the one the address describes first (the first " +
+      "in Québec)",
+  ),
   address: optionalText("`line1, line2, City (QC) H2X 1Y4, Canada`, empty parts skipped"),
   address_lines: optionalText(),
   city: optionalText(),

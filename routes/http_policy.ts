@@ -1,11 +1,13 @@
 /**
  * The service's HTTP policy, applied before every route so 404s and errors follow it too:
  * security headers on every response, CORS for the read-only open-data API, 405 for any
- * method a read-only path does not serve, and HEAD answers that tell the GET body's length.
+ * method a read-only path does not serve, large JSON and CSV answers compressed, and HEAD
+ * answers that tell the GET body's length as sent.
  */
 import type { Hono, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
+import { compressAnswers } from "./compression.ts";
 import { DOCS_STYLE_SOURCE } from "./docs_page.ts";
 import { methodNotAllowed } from "./problem.ts";
 
@@ -99,7 +101,8 @@ async function byteLength(body: ReadableStream<Uint8Array>): Promise<number> {
 }
 
 export function useHttpPolicy(app: Hono): void {
-  app.use(headWithLength, securityHeaders); // headWithLength first: it sees the final response
+  // headWithLength first: it sees the final response, compressed by compressAnswers.
+  app.use(headWithLength, compressAnswers, securityHeaders);
   for (const path of CORS_PATHS) app.use(path, corsWithAllow, readOnly(CORS_ALLOW));
   for (const path of SAME_ORIGIN_PATHS) app.use(path, readOnly(SAME_ORIGIN_ALLOW));
 }

@@ -12,8 +12,10 @@ import {
 } from "./helpers/airqino_api.ts";
 import { airQualityJob, type EtlOptions, runAirQualityEtl } from "../ingest/airqino/etl.ts";
 import { fixedToken } from "../ingest/airqino/auth.ts";
+import { refreshForecast } from "../ingest/airqino/refresh_forecast.ts";
 import { loadConfig } from "../config.ts";
 import { sleep } from "../ingest/http.ts";
+import { serveCutBodies } from "./helpers/cut_connection_stub.ts";
 
 const STATION = "283164601";
 const OTHER = "283181971";
@@ -257,6 +259,44 @@ Deno.test("the forecast starts from the last complete hour and falls back to per
   ]);
 });
 
+/** Hourly rows for November 2023, a smooth daily cycle; the API's last row is still filling. */
+function november2023(): Record<string, unknown>[] {
+  return Array.from({ length: 30 * 24 }, (_, i) => {
+    const hour = new Date(Date.UTC(2023, 10, 1) + i * 3_600_000);
+    const phase = 2 * Math.PI * (i % 24) / 24;
+    return apiRow(hour.toISOString().slice(0, 19).replace("T", " "), {
+      "CO": 0.3 + 0.1 * Math.cos(phase) + 0.01 * (i % 7),
+      "PM2.5": 15 + 5 * Math.sin(phase) + (i % 5),
+    });
+  });
+}
+
+Deno.test("a past year loaded years later gets its forecast from its last complete hour, the same whatever the clock", async () => {
+  await using db = await createTestDatabase();
+  await using api = serveAirqino(() => jsonResponse(apiBody(november2023())));
+  const years = new Date("2026-06-01T12:00:00Z");
+  const [outcome] = await runAirQualityEtl(db.sql, options(api.url, { now: () => years }).options);
+  assert.equal(outcome.forecasts, 4);
+  const stored = await db.sql`
+    select parameter, base_hour, horizon_hours, method from airqino_forecasts order by 1, 3`;
+  assert.deepEqual(
+    stored.map((row) => [row.parameter, row.base_hour.toISOString(), row.method]),
+    [
+      ["co", "2023-11-30T22:00:00.000Z", "ridge"],
+      ["co", "2023-11-30T22:00:00.000Z", "ridge"],
+      ["pm25", "2023-11-30T22:00:00.000Z", "ridge"],
+      ["pm25", "2023-11-30T22:00:00.000Z", "ridge"],
+    ],
+    "23:00, the response's newest hour, is still filling",
+  );
+  const issued = async (at: string) =>
+    (await refreshForecast(db.sql, STATION, new Date(at)))
+      .map(({ issued_at: _, ...forecast }) => forecast);
+  const later = await issued("2031-01-01T00:00:00Z");
+  assert.deepEqual(await issued("2023-12-01T00:10:00Z"), later);
+  assert.ok(later.every((forecast) => forecast.backtest_n > 0), "scored on the stored month");
+});
+
 async function loadOnce(db: TestDatabase) {
   await using api = serveAirqino(() => jsonResponse(apiBody(sampleHistory())));
   await runAirQualityEtl(db.sql, options(api.url).options);
@@ -347,6 +387,19 @@ Deno.test("a 503 is retried when retries are left at their default, then the sta
   const { retries: _, timeoutMs: __, ...defaults } = options(api.url, { baseDelayMs: 20 }).options;
   const [outcome] = await runAirQualityEtl(db.sql, defaults);
   assert.deepEqual([outcome.status, calls], ["ok", 2]);
+});
+
+Deno.test("a response cut mid-body is fetched again, and a station always cut says so", async () => {
+  await using db = await createTestDatabase();
+  const body = apiBody(sampleHistory());
+  await using once = serveCutBodies(body, (attempt) => attempt === 1 ? 500 : undefined);
+  const retried = options(once.url, { retries: 1, baseDelayMs: 1 }).options;
+  const [outcome] = await runAirQualityEtl(db.sql, retried);
+  assert.deepEqual([outcome.status, outcome.hoursReceived, once.attempts], ["ok", 42, 2]);
+
+  await using always = serveCutBodies(body, () => 500);
+  const [cut] = await runAirQualityEtl(db.sql, options(always.url).options);
+  assert.match(cut.error!, /failed after 1 attempt: connection closed after 500 bytes of \d+$/);
 });
 
 Deno.test("a fixed bearer token is sent when configured, and a rejected one is not retried", async () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { predictRidge, RidgeAccumulator, type RidgeModel } from "../ingest/airqino/ridge.ts";
 import {
   backtest,
+  CEILING_FACTOR,
   DEFAULT_MODEL,
   forecastNext,
   type ModelOptions,
@@ -129,4 +130,38 @@ Deno.test("the forecast starts at the last present hour and uses persistence on 
     { origin: 1, horizon: 2, value: 4, method: "persistence" },
   ]);
   assert.equal(forecastNext(toSeries([]), LOG), undefined);
+});
+
+Deno.test("a forecast is never negative, and the backtest scores that clipped value", () => {
+  // CO falling through zero: the fitted trend goes on below it.
+  const values = Array.from({ length: 30 * 24 }, (_, i) => 2 - i / 300);
+  const forecasts = forecastNext(series(values), RAW)!;
+  assert.deepEqual(forecasts.map((f) => [f.method, f.value]), [["ridge", 0], ["ridge", 0]]);
+  // One scored origin at 1 h, whose target comes back to 0.5: the error is the clipped
+  // forecast's, 0.5, not that of the negative value the trend gives.
+  const comeback = [...values, 0.5];
+  const [one] = backtest(series(comeback), RAW, { firstOrigin: comeback.length - 2 });
+  assert.deepEqual([one.horizon, one.n, one.model.mae], [1, 1, 0.5]);
+});
+
+Deno.test("a forecast never goes above 1.5 times the highest value of its training window", () => {
+  // Doubling every hour: the model foresees ×2 and ×4, more than the window ever saw.
+  const values = Array.from({ length: 8 * 24 }, (_, i) => 2 ** i);
+  const forecasts = forecastNext(series(values), LOG)!;
+  const ceiling = CEILING_FACTOR * values.at(-1)!;
+  assert.deepEqual(forecasts.map((f) => [f.method, f.value]), [
+    ["ridge", ceiling],
+    ["ridge", ceiling],
+  ]);
+});
+
+Deno.test("persistence on a short history is clipped at zero too", () => {
+  const s = toSeries([
+    { hourMs: START, value: 0.2 },
+    { hourMs: START + HOUR_MS, value: -0.4 },
+  ]);
+  assert.deepEqual(forecastNext(s, RAW)!.map((f) => [f.method, f.value]), [
+    ["persistence", 0],
+    ["persistence", 0],
+  ]);
 });

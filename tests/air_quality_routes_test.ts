@@ -1,14 +1,21 @@
 import assert from "node:assert/strict";
 import { createTestApp, type TestApp } from "./helpers/app.ts";
-import { apiBody, jsonResponse, sampleHistory, serveAirqino } from "./helpers/airqino_api.ts";
+import {
+  apiBody,
+  apiRow,
+  jsonResponse,
+  sampleHistory,
+  serveAirqino,
+} from "./helpers/airqino_api.ts";
+import type { DailyEntry } from "../routes/air_quality_answers.ts";
 import { runAirQualityEtl } from "../ingest/airqino/etl.ts";
 
 const STATION = "283164601";
 
-/** An app whose database holds the sample history, loaded by the ETL at 2023-12-10 00:20Z. */
-async function appWithData(): Promise<TestApp> {
+/** An app whose database holds `rows` (the sample history), loaded by the ETL at 2023-12-10 00:20Z. */
+async function appWithData(rows = sampleHistory()): Promise<TestApp> {
   const app = await createTestApp();
-  await using api = serveAirqino(() => jsonResponse(apiBody(sampleHistory())));
+  await using api = serveAirqino(() => jsonResponse(apiBody(rows)));
   await runAirQualityEtl(app.db.sql, {
     baseUrl: api.url,
     stations: [STATION],
@@ -202,6 +209,7 @@ Deno.test("daily returns one entry per day with means, hours, valid and provisio
     hours: 24,
     valid: true,
     nonpositive_hours: 0,
+    flag: null,
   });
   assert.deepEqual([body.data[1].values.pm25.hours, body.data[1].values.pm25.valid], [17, false]);
   assert.deepEqual([body.data[2].provisional, body.data[0].provisional], [true, false]);
@@ -230,8 +238,35 @@ Deno.test("daily as CSV has one row per day and parameter, with a BOM and CRLF",
   assert.ok(text.startsWith("\uFEFFstation_id,station_name,day,parameter,unit,mean,"));
   const lines = text.trimEnd().split("\r\n");
   assert.equal(lines.length, 1 + 2 * 7);
-  assert.ok(lines.includes("283164601,SMART188,2023-12-08,pm25,µg/m³,21.5,10,33,24,true,false,0"));
-  assert.ok(lines.includes("283164601,SMART188,2023-12-09,no2,µg/m³,,,,0,false,false,0"));
+  assert.ok(lines.includes("283164601,SMART188,2023-12-08,pm25,µg/m³,21.5,10,33,24,true,false,0,"));
+  assert.ok(lines.includes("283164601,SMART188,2023-12-09,no2,µg/m³,,,,0,false,false,0,"));
+});
+
+Deno.test("daily flags a negative mean as a sensor offset, in JSON and in CSV", async () => {
+  // 12-07: CO from -0.1 down to -0.33, as the 2022–23 responses have it.
+  const offsetDay = Array.from(
+    { length: 24 },
+    (_, h) => apiRow(`2023-12-07 ${String(h).padStart(2, "0")}:00:00`, { "CO": -0.1 - 0.01 * h }),
+  );
+  await using app = await appWithData([...offsetDay, ...sampleHistory()]);
+  const query = `station=${STATION}&from=2023-12-07&to=2023-12-08`;
+  const body = await (await app.request(`/api/air-quality/daily?${query}`)).json();
+  const co = body.data.map((day: DailyEntry) => [day.day, day.values.co?.flag]);
+  assert.deepEqual(co, [["2023-12-07", "negative_mean"], ["2023-12-08", null]]);
+  assert.equal(
+    body.data[1].values.co.nonpositive_hours,
+    12,
+    "a positive mean despite 12 hours ≤ 0",
+  );
+
+  const csv = await (await app.request(`/api/air-quality/daily?${query}&format=csv`)).text();
+  const lines = csv.replace("\uFEFF", "").trimEnd().split("\r\n");
+  assert.ok(lines[0].endsWith(",nonpositive_hours,flag"));
+  assert.deepEqual(lines.filter((line) => line.endsWith(",negative_mean")).length, 1);
+  assert.match(
+    lines.find((line) => line.includes(",2023-12-07,co,"))!,
+    /,24,true,false,24,negative_mean$/,
+  );
 });
 
 Deno.test("forecast returns the next two hours of CO and PM2.5, the model, issue time and backtest", async () => {

@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
-import type { Sql } from "../db/client.ts";
 import { loadRteSource } from "../ingest/rte/load.ts";
 import { createTestApp } from "./helpers/app.ts";
+import { byTime, loadDays } from "./helpers/consumption_days.ts";
 import { eco2mixXls, halfHourlyDay } from "./helpers/rte_fixtures.ts";
 import { createApp } from "../app.ts";
 import { loadConfig } from "../config.ts";
 import { createSql } from "../db/client.ts";
-
-const byTime = (time: string) => 50_000 + Number(time.replace(":", ""));
-
-async function loadDays(sql: Sql, dates: string[]) {
-  for (const date of dates) {
-    await loadRteSource(sql, {
-      name: `${date}.xls`,
-      bytes: eco2mixXls(halfHourlyDay(date, byTime)),
-    });
-  }
-}
 
 async function problemOf(response: Response) {
   assert.equal(response.status, 400);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { type EventRow, upsertEvents } from "../db/events.ts";
 import { toEventRow } from "../ingest/ticketmaster/event_row.ts";
 import { createTestApp } from "./helpers/app.ts";
+import { csvAsSent } from "./helpers/ticketmaster_csv.ts";
 import { makeEvent, MUSIC_ID } from "./helpers/ticketmaster_data.ts";
 
 const FETCHED_AT = new Date("2025-01-20T14:02:11Z");
@@ -68,7 +69,7 @@ Deno.test("segment filters by name or id on any classification, and format=csv r
 
   const csv = await app.request("/api/events?from=2025-02-01&to=2025-02-01&format=csv");
   assert.equal(csv.headers.get("content-type"), "text/csv; charset=utf-8");
-  const text = await csv.text();
+  const text = await csvAsSent(csv);
   assert.ok(text.startsWith("\uFEFFid,title,local_date,local_time,start_utc,"));
   assert.equal(text.split("\r\n").length, 4);
   assert.ok(
@@ -98,6 +99,16 @@ Deno.test("bad input is a 400 problem naming the parameter", async () => {
     ["/api/events?from=2025-03-01&to=2025-02-01", "to", /is before "from"/],
     ["/api/events?from=2020-01-01&to=2025-02-01", "to", /more than 366 days/],
     ["/api/events?from=2025-02-01&to=2025-06-30&segment=Musc", "segment", /Unknown segment "Musc"/],
+    [
+      "/api/events?from=2025-02-01&to=2025-06-30&segment=Concerts2025",
+      "segment",
+      /^Unknown segment "Concerts2025": expected one of Music, Sports, .*, Undefined, or a segment id like KZFzniwnSyZfZ7v7nJ$/,
+    ],
+    [
+      "/api/events?from=2025-02-01&to=2025-06-30&segment=KZFzniwnSyZfZ7v7zz",
+      "segment",
+      /^Unknown segment "KZFzniwnSyZfZ7v7zz"/,
+    ],
     [
       "/api/events?from=2025-02-01&to=2025-06-30&format=xml",
       "format",

@@ -8,7 +8,7 @@ import { toEventRow } from "../ingest/ticketmaster/event_row.ts";
 import { MAX_REACHABLE, splitWindow } from "../ingest/ticketmaster/harvest.ts";
 import { parseLocalDateRange, queryWindow } from "../ingest/ticketmaster/query_range.ts";
 import { resolveSegment } from "../db/event_segments.ts";
-import { makeEvent } from "./helpers/ticketmaster_data.ts";
+import { makeEvent, MULTI_VENUE_FIXTURE } from "./helpers/ticketmaster_data.ts";
 
 const SHARED = "../shared/data/ticketmaster";
 const present = await Deno.stat(SHARED).then(() => true, () => false);
@@ -105,6 +105,30 @@ Deno.test("malformed fields are ignored and the venue's zone stands in for the e
   assert.equal(row?.segment, null);
 });
 
+Deno.test("an event with several venues takes the Québec venue's address and lists every venue, that one first", async () => {
+  const page = JSON.parse(await Deno.readTextFile(MULTI_VENUE_FIXTURE));
+  const event = page._embedded.events[0];
+  const row = toEventRow(event)!;
+  assert.equal(
+    row.venue_name,
+    "Theatre du Casino du Lac-Leamy; National Arts Centre - Southam Hall",
+  );
+  assert.equal(row.address, "1 Blvd du Casino, GATINEAU (QC) J8Y 6W3, Canada");
+  assert.deepEqual(
+    [row.city, row.province, row.postal_code, row.time_zone],
+    ["GATINEAU", "QC", "J8Y 6W3", "America/Toronto"],
+  );
+
+  // Without a venue in Québec, the first one listed gives the address.
+  event._embedded.venues[1].state = { name: "Ontario", stateCode: "ON" };
+  const outside = toEventRow(event)!;
+  assert.equal(
+    outside.venue_name,
+    "National Arts Centre - Southam Hall; Theatre du Casino du Lac-Leamy",
+  );
+  assert.equal(outside.address, "1 Elgin Street, Ottawa (ON) K1P 5W1, Canada");
+});
+
 Deno.test("an event without an id or any date cannot be placed and is skipped", () => {
   assert.equal(toEventRow({ name: "x", dates: { start: { localDate: "2025-02-01" } } }), undefined);
   assert.equal(toEventRow({ id: "a", dates: { start: {} } }), undefined);
@@ -159,12 +183,19 @@ Deno.test("bad dates are rejected with the value and the reason", () => {
   });
 });
 
-Deno.test("segments resolve by name in any case or by id, and unknown names are refused", () => {
+Deno.test("segments resolve by name in any case or by known id, and anything else is refused", () => {
   assert.deepEqual(resolveSegment("music"), { id: "KZFzniwnSyZfZ7v7nJ", name: "Music" });
   assert.equal(resolveSegment("Arts & Theatre").id, "KZFzniwnSyZfZ7v7na");
   assert.equal(resolveSegment("KZFzniwnSyZfZ7v7nE").name, "Sports");
-  assert.equal(resolveSegment("KZFzniwnSyZfZ7v7zz").id, "KZFzniwnSyZfZ7v7zz");
-  assert.throws(() => resolveSegment("Musc"), /Unknown segment "Musc": use one of Music, Sports/);
+  // Id-looking values, one even in Ticketmaster's segment id format: the API would answer
+  // them with zero events, not an error.
+  for (const value of ["Concerts2025", "KZFzniwnSyZfZ7v7zz", "Musc"]) {
+    assert.throws(() => resolveSegment(value), {
+      name: "RangeError",
+      message: `Unknown segment "${value}": expected one of Music, Sports, Arts & Theatre, ` +
+        "Film, Miscellaneous, Undefined, or a segment id like KZFzniwnSyZfZ7v7nJ",
+    });
+  }
 });
 
 Deno.test("a window is split into contiguous parts that share no second", () => {

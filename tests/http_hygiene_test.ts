@@ -16,6 +16,8 @@ const CORS_PATHS = [CONSUMPTION, "/api/status", "/openapi.json", BAD_REQUEST, "/
 const SAME_ORIGIN_PATHS = ["/healthz", "/docs"];
 const OTHER_ORIGIN = { Origin: "https://elsewhere.example" };
 const BROWSER = { Accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+/** Deno's fetch decodes br and gzip answers itself, hiding the length sent: ask for neither. */
+const BROWSER_UNCOMPRESSED = { ...BROWSER, "Accept-Encoding": "identity" };
 
 const uiBuilt = isFile(`${WEB_ROOT}/index.html`);
 if (!uiBuilt) console.log(`web UI assertions skipped: ${WEB_ROOT} missing (deno task web:build)`);
@@ -227,12 +229,30 @@ Deno.test("HEAD answers like GET, without the body but with its length", async (
     paths.push("/", index.match(/src="(\/assets\/[^"]+\.js)"/)![1]);
   }
   for (const path of paths) {
-    const { response: got, body } = await get(server, path, BROWSER);
-    const head = await fetch(server.url + path, { method: "HEAD", headers: BROWSER });
+    const { response: got, body } = await get(server, path, BROWSER_UNCOMPRESSED);
+    const head = await fetch(server.url + path, { method: "HEAD", headers: BROWSER_UNCOMPRESSED });
     assert.equal(await head.text(), "", path);
     assert.ok(body.byteLength > 0, path);
     assert.equal(head.status, got.status, path);
     assert.equal(head.headers.get("content-type"), got.headers.get("content-type"), path);
     assert.equal(head.headers.get("content-length"), String(body.byteLength), path);
+  }
+});
+
+Deno.test("over the wire, /openapi.json and the UI's script come brotli-compressed to a client that takes br", async () => {
+  await using db = await createTestDatabase();
+  await using server = serveApp(db);
+  const paths = ["/openapi.json"];
+  if (uiBuilt) {
+    const index = new TextDecoder().decode((await get(server, "/", BROWSER)).body);
+    paths.push(index.match(/src="(\/assets\/[^"]+\.js)"/)![1]);
+  }
+  for (const path of paths) {
+    const { response, body } = await get(server, path, { "Accept-Encoding": "gzip, br" });
+    assert.equal(response.status, 200, path);
+    assert.equal(response.headers.get("content-encoding"), "br", path);
+    assert.match(response.headers.get("vary") ?? "", /accept-encoding/i, path);
+    assertSecurityHeaders(response, path);
+    assert.ok(body.byteLength > 1024, `${path}: fetch hands over the decoded body`);
   }
 });

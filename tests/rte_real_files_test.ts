@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { loadRteStream } from "../ingest/rte/load.ts";
 import { createTestDatabase } from "./helpers/database.ts";
+import { averageFromSqlFile } from "./helpers/average_consumption_sql.ts";
 
 const RTE = "../shared/data/rte";
 const present = await Deno.stat(RTE).then(() => true, () => false);
@@ -95,32 +96,8 @@ Deno.test({
     assert.deepEqual(await value("2025-03-30T03:00:00+02:00"), [46_542, "real_time"]);
 
     for (const [year, average] of Object.entries(REFERENCE_AVERAGES)) {
-      assert.equal(await averageFromSqlFile(db.url, db.schema, Number(year)), `${average}|119`);
+      const answer = await averageFromSqlFile(db, Number(year));
+      assert.deepEqual([answer.averageMw, answer.halfHours], [average, 119]);
     }
   },
 });
-
-/** Runs db/queries/average_consumption.sql with psql, as the README shows. */
-async function averageFromSqlFile(url: string, schema: string, year: number): Promise<string> {
-  const output = await new Deno.Command("psql", {
-    args: [
-      url,
-      "-X",
-      "-q",
-      "-A",
-      "-t",
-      "-v",
-      `year=${year}`,
-      "-f",
-      "db/queries/average_consumption.sql",
-    ],
-    env: {
-      PGOPTIONS: `-c search_path=${schema}`,
-      PGTZ: "America/New_York",
-      PGDATESTYLE: "SQL, DMY",
-    },
-  }).output();
-  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
-  const [, halfHours, averageMw] = new TextDecoder().decode(output.stdout).trim().split("|");
-  return `${averageMw}|${halfHours}`;
-}

@@ -8,6 +8,7 @@ import { createSql, type Sql } from "../db/client.ts";
 import { browserSkipReason, openBrowserSession, saveScreenshot } from "./helpers/browser.ts";
 import { createTestDatabase } from "./helpers/database.ts";
 import { formatZonedIso, parseIsoInZone } from "../lib/zoned_time.ts";
+import { hourLabel, hourTicks } from "../web/src/lib/time_ticks.ts";
 import { clockChange, halfHoursOfDay } from "../web/src/lib/zoned.ts";
 
 const skipReason = browserSkipReason();
@@ -60,17 +61,49 @@ Deno.test("the page's half-hours of a day match the service's zone maths, DST da
   assert.equal(clockChange(paris("2018-01-15").map((h) => h.iso)), null);
 });
 
-/** Stores consecutive half-hours from `firstUtc`, one per value. */
+/** A Paris day's time-axis labels at a tick step of `hours`, from its first to last half-hour. */
+function parisAxis(day: string, hours: number): string[] {
+  const halfHours = halfHoursOfDay(day, "Europe/Paris");
+  const [min, max] = [halfHours[0], halfHours.at(-1)!].map((h) => h.epochMs / 1000);
+  return hourTicks(min, max, hours * 3600, "Europe/Paris").map((t) => hourLabel(t, "Europe/Paris"));
+}
+
+// Runs without the browser too: the chart's hours, DST days included.
+Deno.test("the chart's time axis has whole Paris hours, the autumn 02:00s told apart", () => {
+  const everyTwoHours = Array.from(
+    { length: 12 },
+    (_, i) => `${String(2 * i).padStart(2, "0")}:00`,
+  );
+  assert.deepEqual(parisAxis("2018-01-15", 2), everyTwoHours);
+  const spring = parisAxis("2018-03-25", 1);
+  assert.deepEqual(spring.slice(0, 4), ["00:00", "01:00", "03:00", "04:00"]);
+  assert.equal(spring.length, 23);
+  const autumn = parisAxis("2018-10-28", 1);
+  assert.deepEqual(autumn.slice(0, 5), ["00:00", "01:00", "02:00 +02", "02:00 +01", "03:00"]);
+  assert.equal(autumn.length, 25);
+  // A coarser step keeps ticks a step apart: the second 02:00 would crowd the first.
+  assert.deepEqual(parisAxis("2018-10-28", 2).slice(0, 4), [
+    "00:00",
+    "02:00 +02",
+    "04:00",
+    "06:00",
+  ]);
+});
+
+/** Stores consecutive half-hours from `firstUtc`, one per value (France, definitive by default). */
 async function insertHalfHours(
   sql: Sql,
   firstUtc: string,
   valuesMw: number[],
-  nature: (index: number) => Nature = () => "definitive",
+  { nature = () => "definitive", perimeter = "France" }: {
+    nature?: (index: number) => Nature;
+    perimeter?: string;
+  } = {},
 ): Promise<void> {
   const first = Date.parse(firstUtc);
   await sql`
     insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
-    select 'France', period_start, consumption_mw, nature, 'web_e2e_test'
+    select ${perimeter}, period_start, consumption_mw, nature, 'web_e2e_test'
     from unnest(
       ${
     sql.array(valuesMw.map((_, i) => new Date(first + i * HALF_HOUR_MS).toISOString()))
@@ -92,7 +125,7 @@ async function insertJanuary15(sql: Sql): Promise<void> {
     sql,
     "2018-01-14T23:00:00Z",
     JANUARY_15,
-    (i) => i < 44 ? "definitive" : "consolidated",
+    { nature: (i) => i < 44 ? "definitive" : "consolidated" },
   );
 }
 
@@ -111,6 +144,15 @@ function squeeze(text: string | null): string {
 
 async function statText(page: Page, name: string): Promise<string> {
   return squeeze(await page.locator(`[data-stat="${name}"]`).textContent());
+}
+
+/** The URLs of the page's requests for a day's half-hours, as they are made. */
+function consumptionRequests(page: Page): string[] {
+  const urls: string[] = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === "/api/consumption") urls.push(request.url());
+  });
+  return urls;
 }
 
 Deno.test({
@@ -148,6 +190,7 @@ Deno.test({
   async fn() {
     await using db = await createTestDatabase();
     await insertJanuary15(db.sql);
+    await insertHalfHours(db.sql, "2018-01-16T23:00:00Z", [50_000]); // 2018-01-17 00:00
     await using session = await openBrowserSession(db.sql);
     const { page } = session;
 
@@ -347,20 +390,300 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a day that is not a date in the URL is an error, without asking the API",
+  name: "a day that is not a date in the URL is an error, without asking the API for it",
   ignore,
   async fn() {
     await using db = await createTestDatabase();
     await using session = await openBrowserSession(db.sql);
     const { page } = session;
-    const apiCalls: string[] = [];
-    page.on("request", (request) => {
-      if (request.url().includes("/api/")) apiCalls.push(request.url());
-    });
+    const dayRequests = consumptionRequests(page);
     await page.goto(`${session.url}/#/consumption/2018-02-30`);
     const error = page.locator("[data-state=error]");
     assert.match(await error.textContent() ?? "", /“2018-02-30” is not a day/);
-    assert.deepEqual(apiCalls, []);
+    assert.deepEqual(dayRequests, []);
+  },
+});
+
+/** 2017-03-25 (UTC+1, the day before clocks go forward): 48 half-hours of 52,000 MW. */
+async function insertMarch25(sql: Sql): Promise<void> {
+  await insertHalfHours(sql, "2017-03-24T23:00:00Z", Array(48).fill(52_000));
+}
+
+/** Records every hash the page moves to, from now on, in `window.hashes`. */
+async function recordHashes(page: Page): Promise<void> {
+  await page.evaluate(
+    `window.hashes = []; addEventListener("hashchange", () => hashes.push(location.hash))`,
+  );
+}
+
+Deno.test({
+  name: "typing a day with the keyboard loads it once, on Enter, as one history entry",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertMarch25(db.sql);
+    await insertJanuary15(db.sql);
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+    await page.goto(`${session.url}/#/consumption/2018-01-15`);
+    await page.getByText("48 half-hours on 2018-01-15 (Paris time)").waitFor();
+    const historyBefore = await page.evaluate("history.length") as number;
+    await recordHashes(page);
+    const dayRequests = consumptionRequests(page);
+
+    // Month, day, year, as an en-US date field takes them: 03/15/2018, 03/25/2018, 0002, …
+    await page.getByLabel("Day", { exact: true }).focus();
+    await page.keyboard.type("03252017");
+    assert.equal(new URL(page.url()).hash, "#/consumption/2018-01-15");
+    assert.deepEqual(await page.evaluate("hashes"), []);
+
+    await page.keyboard.press("Enter");
+    await page.getByText("48 half-hours on 2017-03-25 (Paris time)").waitFor();
+    assert.deepEqual(await page.evaluate("hashes"), ["#/consumption/2017-03-25"]);
+    assert.equal(dayRequests.length, 1);
+    assert.match(dayRequests[0], /start=2017-03-25&/);
+    assert.equal(await page.evaluate("history.length"), historyBefore + 1);
+    assert.equal(await page.locator("[data-state=error]").count(), 0);
+
+    await page.goBack();
+    await page.getByText("48 half-hours on 2018-01-15 (Paris time)").waitFor();
+    assert.equal(await page.getByLabel("Day", { exact: true }).inputValue(), "2018-01-15");
+  },
+});
+
+Deno.test({
+  name: "typing a period's bound with the keyboard asks once, on leaving the field",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertEvents(db.sql);
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+    await page.goto(`${session.url}/#/events?from=2025-05-01&to=2025-07-31`);
+    await page.getByText("5 events, 2025-05-01 to 2025-07-31").waitFor();
+    await recordHashes(page);
+    const eventRequests: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/api/events") eventRequests.push(request.url());
+    });
+
+    await page.getByLabel("From", { exact: true }).focus();
+    await page.keyboard.type("05312025");
+    assert.deepEqual(await page.evaluate("hashes"), []);
+    await page.getByLabel("Segment", { exact: true }).focus();
+    await page.getByText("2 events, 2025-05-31 to 2025-07-31").waitFor();
+    assert.deepEqual(await page.evaluate("hashes"), ["#/events?from=2025-05-31&to=2025-07-31"]);
+    assert.equal(eventRequests.length, 1);
+  },
+});
+
+Deno.test({
+  name: "the day's CSV link downloads the same bytes as the API's CSV for that day and region",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertJanuary15(db.sql);
+    await insertHalfHours(db.sql, "2018-01-14T23:00:00Z", Array(48).fill(3_000), {
+      perimeter: "Bretagne",
+    });
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+    await page.goto(`${session.url}/#/consumption/2018-01-15?perimeter=Bretagne`);
+    await page.locator("table.half-hours tbody tr").first().waitFor();
+
+    const link = page.getByRole("link", { name: "Download CSV" });
+    const href = await link.getAttribute("href");
+    assert.equal(
+      href,
+      "/api/consumption?start=2018-01-15&end=2018-01-15T23%3A30&perimeter=Bretagne&format=csv",
+    );
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    const downloaded = await Deno.readFile(await download.path());
+    const direct = await page.request.get(`${session.url}${href}`);
+    assert.match(direct.headers()["content-type"], /^text\/csv/);
+    assert.deepEqual(downloaded, new Uint8Array(await direct.body()));
+    const lines = new TextDecoder().decode(downloaded).trim().split(/\r?\n/);
+    assert.equal(lines.length, 49); // a header and the day's 48 half-hours
+    assert.match(lines[1], /3000000000/);
+  },
+});
+
+/** 2018-01-13 and 2018-01-15 in France: the first and last days with data. */
+async function insertTwoDays(sql: Sql): Promise<void> {
+  await insertHalfHours(sql, "2018-01-12T23:00:00Z", Array(48).fill(54_000));
+  await insertJanuary15(sql);
+}
+
+Deno.test({
+  name: "without a day the page opens the newest stored day, and the buttons stop at the ends",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertTwoDays(db.sql);
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+
+    await page.goto(`${session.url}/#/consumption`);
+    await page.getByText("48 half-hours on 2018-01-15 (Paris time)").waitFor();
+    assert.equal(new URL(page.url()).hash, "#/consumption/2018-01-15");
+    assert.equal(
+      squeeze(await page.locator("[data-availability]").textContent()),
+      "Data from Jan 13, 2018 to Jan 15, 2018.",
+    );
+    const day = page.getByLabel("Day", { exact: true });
+    assert.equal(await day.getAttribute("min"), "2018-01-13");
+    assert.equal(await day.getAttribute("max"), "2018-01-15");
+    const previous = page.getByRole("button", { name: "Previous day" });
+    const next = page.getByRole("button", { name: "Next day" });
+    assert.equal(await next.isDisabled(), true);
+
+    await previous.click();
+    await page.getByText("No consumption data for 2018-01-14.").waitFor();
+    await previous.click();
+    await page.getByText("48 half-hours on 2018-01-13 (Paris time)").waitFor();
+    assert.equal(await previous.isDisabled(), true);
+    assert.equal(await next.isDisabled(), false);
+  },
+});
+
+Deno.test({
+  name: "with no consumption stored at all the electricity page says so",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+    await page.goto(`${session.url}/#/consumption`);
+    const empty = page.locator("[data-state=empty]");
+    assert.equal(await empty.textContent(), "No consumption data is stored yet.");
+    assert.equal(new URL(page.url()).hash, "#/consumption");
+  },
+});
+
+Deno.test({
+  name: "the region picker shows a region's day, keeps it in the URL and asks the API for it",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertJanuary15(db.sql);
+    // Bretagne: 2018-01-15 at 3,000 MW and 2018-01-16 at 3,100 MW.
+    await insertHalfHours(db.sql, "2018-01-14T23:00:00Z", Array(48).fill(3_000), {
+      perimeter: "Bretagne",
+    });
+    await insertHalfHours(db.sql, "2018-01-15T23:00:00Z", Array(48).fill(3_100), {
+      perimeter: "Bretagne",
+    });
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+    const dayRequests = consumptionRequests(page);
+
+    await page.goto(`${session.url}/#/consumption/2018-01-15`);
+    await page.locator("table.half-hours tbody tr").first().waitFor();
+    const region = page.getByLabel("Region", { exact: true });
+    assert.equal(await region.inputValue(), "France");
+    assert.deepEqual(await region.locator("option").allTextContents(), ["France", "Bretagne"]);
+
+    await region.selectOption("Bretagne");
+    await page.getByRole("heading", { name: "Electricity consumption in Bretagne" }).waitFor();
+    await page.locator("[data-stat=min]", { hasText: "3,000 MW" }).waitFor();
+    assert.equal(new URL(page.url()).hash, "#/consumption/2018-01-15?perimeter=Bretagne");
+    assert.match(dayRequests.at(-1) ?? "", /start=2018-01-15&.*perimeter=Bretagne/);
+    assert.equal(
+      squeeze(await page.locator("[data-availability]").textContent()),
+      "Data from Jan 15, 2018 to Jan 16, 2018.",
+    );
+
+    // The region stays while the day changes, and a region without a day opens its newest.
+    await page.getByRole("button", { name: "Next day" }).click();
+    await page.locator("[data-stat=min]", { hasText: "3,100 MW" }).waitFor();
+    assert.equal(new URL(page.url()).hash, "#/consumption/2018-01-16?perimeter=Bretagne");
+    await page.goto(`${session.url}/#/consumption?perimeter=Bretagne`);
+    await page.getByText("48 half-hours on 2018-01-16 (Paris time)").waitFor();
+    assert.equal(new URL(page.url()).hash, "#/consumption/2018-01-16?perimeter=Bretagne");
+
+    await page.goBack();
+    await page.getByRole("heading", { name: "Electricity consumption in Bretagne" }).waitFor();
+    await page.goto(`${session.url}/#/consumption/2018-01-15`);
+    await page.locator("[data-stat=min]", { hasText: "55,000 MW" }).waitFor();
+    assert.match(dayRequests.at(-1) ?? "", /perimeter=France/);
+  },
+});
+
+/**
+ * Makes the page record the text every canvas draws (the chart's axes), with its position
+ * and width, in `window.drawnText`; each redraw (uPlot clears the canvas first) starts over.
+ */
+const RECORD_CANVAS_TEXT = `
+  const context = CanvasRenderingContext2D.prototype;
+  const { fillText, clearRect } = context;
+  window.drawnText = [];
+  context.fillText = function (text, x, y, ...rest) {
+    const width = this.measureText(String(text)).width;
+    drawnText.push({ text: String(text), x, y, width, align: this.textAlign });
+    return fillText.call(this, text, x, y, ...rest);
+  };
+  context.clearRect = function (...args) {
+    drawnText = [];
+    return clearRect.apply(this, args);
+  };`;
+
+interface DrawnText {
+  text: string;
+  x: number;
+  y: number;
+  width: number;
+  align: string;
+}
+
+/** The time axis's tick labels as drawn, left to right, after checking none overlaps the next. */
+async function timeAxisLabels(page: Page): Promise<string[]> {
+  const drawn = await page.evaluate("drawnText") as DrawnText[];
+  const ticks = drawn.filter((d) => /^\d\d:\d\d/.test(d.text)).sort((a, b) => a.x - b.x);
+  assert.equal(new Set(ticks.map((d) => d.y)).size, 1, "one row of time labels");
+  for (let i = 1; i < ticks.length; i++) {
+    const [left, right] = [ticks[i - 1], ticks[i]];
+    assert.equal(right.align, "center");
+    assert.ok(
+      left.x + left.width / 2 < right.x - right.width / 2,
+      `"${left.text}" overlaps "${right.text}"`,
+    );
+  }
+  return ticks.map((d) => d.text);
+}
+
+Deno.test({
+  name: "the chart's axes are titled and its hours read 24-hour, apart on DST days too",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertJanuary15(db.sql);
+    await insertHalfHours(db.sql, "2018-03-24T23:00:00Z", Array(46).fill(50_000));
+    await insertAutumnAsPublished(db.sql);
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+    await page.addInitScript(RECORD_CANVAS_TEXT);
+
+    await page.goto(`${session.url}/#/consumption/2018-01-15`);
+    await page.locator(".uplot canvas").waitFor();
+    const drawn = (await page.evaluate("drawnText") as DrawnText[]).map((d) => d.text);
+    assert.ok(drawn.includes("Time (Europe/Paris)"), drawn.join(" | "));
+    assert.ok(drawn.includes("Consumption (MW)"), drawn.join(" | "));
+    const normal = await timeAxisLabels(page);
+    assert.equal(normal[0], "00:00");
+    assert.ok(normal.every((label) => /^\d\d:00$/.test(label)), normal.join(" "));
+    assert.ok(normal.includes("18:00"), "24-hour clock");
+
+    await page.goto(`${session.url}/#/consumption/2018-03-25`);
+    await page.getByText("46 half-hours on 2018-03-25 (Paris time)").waitFor();
+    const spring = await timeAxisLabels(page);
+    assert.equal(spring[0], "00:00");
+    assert.ok(!spring.some((label) => label.startsWith("02:")), spring.join(" "));
+
+    await page.goto(`${session.url}/#/consumption/2018-10-28`);
+    await page.getByText("50 half-hours on 2018-10-28 (Paris time), 48 with a value").waitFor();
+    const autumn = await timeAxisLabels(page);
+    assert.ok(autumn.includes("02:00 +02"), autumn.join(" "));
+    assert.ok(!autumn.includes("02:00"), "a 02:00 of the autumn day carries its offset");
   },
 });
 
@@ -583,5 +906,116 @@ Deno.test({
         `${name} scrolls sideways`,
       );
     }
+  },
+});
+
+Deno.test({
+  name: "a negative daily mean is marked as a sensor offset and left out of the chart",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertAirQuality(db.sql);
+    // 2023-11-06: CO below zero all day (an offset of the sensor), PM2.5 normal.
+    await db.sql`
+      insert into airqino_daily (station_id, day, parameter, mean, min, max, hours,
+        nonpositive_hours, provisional, computed_at)
+      values (283164601, '2023-11-06', 'co', -0.12, -0.2, -0.05, 24, 24, false, now()),
+        (283164601, '2023-11-06', 'pm25', 19.5, 12, 27, 24, 0, false, now())`;
+    await using session = await openBrowserSession(db.sql);
+    const { page } = session;
+    await page.addInitScript(RECORD_CANVAS_TEXT);
+
+    await page.goto(`${session.url}/#/air-quality?station=283164601&from=2023-11-01&to=2023-11-06`);
+    await page.getByText("6 days, 2023-11-01 to 2023-11-06").waitFor();
+    const last = page.locator("table.daily tbody tr").last();
+    assert.equal(
+      squeeze(await last.innerText()),
+      "2023-11-06 -0.12 ⚠ negative: sensor offset 24/24 19.5 24/24",
+    );
+    assert.equal(await last.locator("td.negative").count(), 1);
+    assert.match(
+      squeeze(await page.locator("[data-note=negative]").textContent()),
+      /not a concentration, so the chart leaves it out/,
+    );
+
+    // The chart's legend at the last day: no CO value drawn, PM2.5 as stored.
+    const plot = await page.locator(".uplot .u-over").boundingBox();
+    assert.ok(plot);
+    await page.mouse.move(plot.x + plot.width - 1, plot.y + plot.height / 2);
+    const legend = page.locator(".u-legend");
+    assert.deepEqual(await legend.locator(".u-label").allTextContents(), [
+      "Day (UTC)",
+      "CO (mg/m³)",
+      "PM2.5 (µg/m³)",
+    ]);
+    assert.deepEqual(await legend.locator(".u-value").allTextContents(), [
+      "Nov 6, 2023",
+      "–",
+      "19.5",
+    ]);
+    const drawn = (await page.evaluate("drawnText") as DrawnText[]).map((d) => d.text);
+    for (const title of ["Day (UTC)", "CO (mg/m³)", "PM2.5 (µg/m³)"]) {
+      assert.ok(drawn.includes(title), `axis title ${title}: ${drawn.join(" | ")}`);
+    }
+  },
+});
+
+/**
+ * Text whose colour has less than WCAG AA contrast (4.5:1, 3:1 for large text) with the
+ * background behind it: the first opaque background among its ancestors. Runs in the page.
+ */
+const LOW_CONTRAST_TEXT = `(() => {
+  const rgba = (css) => css.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const channel = (c) => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const color = rgba(getComputedStyle(e).backgroundColor);
+      if ((color[3] ?? 1) > 0) return color;
+    }
+    return [255, 255, 255];
+  };
+  const failures = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const ownText = [...element.childNodes].some((n) => n.nodeType === 3 && n.data.trim());
+    if (!ownText || !element.checkVisibility() || element.closest("select, :disabled")) continue;
+    const style = getComputedStyle(element);
+    const [l1, l2] = [luminance(rgba(style.color)), luminance(background(element))];
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) {
+      failures.push(element.tagName + " " + element.textContent.trim().slice(0, 40) + " " +
+        ratio.toFixed(2));
+    }
+  }
+  return failures;
+})()`;
+
+Deno.test({
+  name: "in a dark color scheme the pages have a background and readable text",
+  ignore,
+  async fn() {
+    await using db = await createTestDatabase();
+    await insertAutumnAsPublished(db.sql);
+    await insertAirQuality(db.sql);
+    await insertEvents(db.sql);
+    await using session = await openBrowserSession(db.sql, { colorScheme: "dark" });
+    const { page } = session;
+    const views = [
+      ["#/consumption/2018-10-28", "table.half-hours"],
+      ["#/air-quality?station=283164601&from=2023-11-01&to=2023-11-05", "table.daily"],
+      ["#/events?from=2025-05-01&to=2025-05-31", "table.events"],
+    ];
+    for (const [hash, table] of views) {
+      await page.goto(`${session.url}/${hash}`);
+      await page.locator(`${table} tbody tr`).first().waitFor();
+      const background = await page.evaluate("getComputedStyle(document.body).backgroundColor");
+      assert.notEqual(background, "rgba(0, 0, 0, 0)", `${hash}: the body has a background`);
+      assert.deepEqual(await page.evaluate(LOW_CONTRAST_TEXT), [], hash);
+    }
+    await saveScreenshot(page, "events-dark");
   },
 });

@@ -66,3 +66,12 @@ Deno.test("in the real app, routes mounted before the web UI keep answering", as
   assert.deepEqual(await health.json(), { status: "ok" });
   await assertProblem404(await app.request("/api/nope"));
 });
+
+Deno.test("an asset without compressed twins is sent as is to a client accepting br, with Vary", async () => {
+  const response = await fixtureApp().request("/assets/app-Bx12cd34.js", {
+    headers: { "Accept-Encoding": "br, gzip" },
+  });
+  assert.equal(response.headers.get("content-encoding"), null);
+  assert.match(response.headers.get("vary") ?? "", /accept-encoding/i);
+  assert.equal(await response.text(), 'console.log("fixture asset");\n');
+});

@@ -6,6 +6,9 @@
 -- make_timestamp() (no text parsing) and placed in Paris time with AT TIME ZONE.
 --
 --   psql "$DATABASE_URL" -v year=2018 -f db/queries/average_consumption.sql
+--
+-- GET /api/consumption/summary?start=2018-01-01T06:00&end=2018-01-03T17:00 answers the same:
+-- its mean_w is average_w (the numeric mean of the integer MW, × 10⁶, rounded to the watt).
 \if :{?year}
 \else
   \set year 2018

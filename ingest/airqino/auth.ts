@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { Config } from "../../config.ts";
-import { fetchWithRetry, HttpError } from "../http.ts";
+import { fetchAndReadWithRetry, HttpError, readText } from "../http.ts";
 
 export const CLIENT_ID = "airqino-api";
 
@@ -92,7 +92,7 @@ export class RefreshingTokens implements AccessTokens {
   async #request(signal?: AbortSignal): Promise<string> {
     const { authUrl, timeoutMs = 30_000, retries = 2, baseDelayMs = 1_000 } = this.#options;
     const requestedAt = this.#now();
-    const response = await fetchWithRetry(authUrl, {
+    const { status, ok, text } = await fetchAndReadWithRetry(authUrl, readText, {
       method: "POST",
       headers: {
         accept: "application/json",
@@ -107,25 +107,22 @@ export class RefreshingTokens implements AccessTokens {
       retries,
       baseDelayMs,
       signal,
+      setting: "AIRQINO_AUTH_URL",
     });
-    const text = await response.text();
     const json = parseJson(text);
-    if (response.status === 400 || response.status === 401) {
+    if (status === 400 || status === 401) {
       const error = TokenError.safeParse(json);
       const reason = error.success
         ? [error.data.error, error.data.error_description].filter(Boolean).join(": ")
         : "no OAuth2 error in the body";
       throw new AuthRequiredError(
-        `AirQino refresh token rejected by ${authUrl} (HTTP ${response.status} ${
+        `AirQino refresh token rejected by ${authUrl} (HTTP ${status} ${
           shorten(reason)
         }): set a new AIRQINO_REFRESH_TOKEN`,
       );
     }
-    if (!response.ok) {
-      throw new HttpError(
-        `POST ${authUrl} answered HTTP ${response.status} to the token refresh`,
-        response.status,
-      );
+    if (!ok) {
+      throw new HttpError(`POST ${authUrl} answered HTTP ${status} to the token refresh`, status);
     }
     const parsed = TokenResponse.safeParse(json);
     if (!parsed.success) {

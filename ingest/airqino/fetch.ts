@@ -1,5 +1,5 @@
 /** GET /v3/getStationHourlyAvg/{station_id} through the shared HTTP client. */
-import { fetchWithRetry, HttpError } from "../http.ts";
+import { fetchAndReadWithRetry, HttpError, readText } from "../http.ts";
 import { type AccessTokens, AuthRequiredError, fixedToken } from "./auth.ts";
 import { parsePayload, PayloadError, preview, type StationPayload } from "./payload.ts";
 
@@ -17,8 +17,8 @@ const ANONYMOUS = fixedToken(undefined);
 
 /**
  * The station's last 365 days of hourly averages. A 401 renews the access token and retries
- * once. Throws AuthRequiredError, HttpError (network, time-out, non-2xx) or PayloadError
- * (HTML, not JSON, wrong shape).
+ * once. Throws AuthRequiredError, HttpError (network, time-out, connection cut, non-2xx),
+ * HostNotAllowedError or PayloadError (HTML, not JSON, wrong shape).
  */
 export async function fetchStationHourly(
   stationId: string,
@@ -32,34 +32,29 @@ export async function fetchStationHourly(
     const headers: Record<string, string> = { accept: "application/json" };
     const token = await auth.token(signal);
     if (token) headers.authorization = `Bearer ${token}`;
-    return await fetchWithRetry(url, { headers, timeoutMs, retries, baseDelayMs, signal });
+    // Read inside each attempt: a connection cut mid-body is retried like a network error.
+    return await fetchAndReadWithRetry(url, readText, {
+      headers,
+      timeoutMs,
+      retries,
+      baseDelayMs,
+      signal,
+      setting: "AIRQINO_BASE_URL",
+    });
   };
-  let response = await get();
+  let answer = await get();
   // Access tokens expire (or are revoked) between our expiry estimate and the call.
-  if (response.status === 401 && auth.renew()) {
-    await response.body?.cancel();
-    response = await get();
-  }
-  if (response.status === 401 || response.status === 403) {
-    await response.body?.cancel();
+  if (answer.status === 401 && auth.renew()) answer = await get();
+  const { status, ok, text } = answer;
+  if (status === 401 || status === 403) {
     throw new AuthRequiredError(
-      `GET ${url} answered HTTP ${response.status}: authentication required (${auth.hint})`,
+      `GET ${url} answered HTTP ${status}: authentication required (${auth.hint})`,
     );
   }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
+  if (!ok) {
     throw new HttpError(
-      `GET ${url}: the body did not arrive within ${timeoutMs} ms (${
-        error instanceof Error ? error.message : error
-      })`,
-    );
-  }
-  if (!response.ok) {
-    throw new HttpError(
-      `GET ${url} answered HTTP ${response.status} (body starts with ${preview(text)})`,
-      response.status,
+      `GET ${url} answered HTTP ${status} (body starts with ${preview(text)})`,
+      status,
     );
   }
   try {

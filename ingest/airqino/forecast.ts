@@ -1,8 +1,9 @@
 /**
  * Short-range forecast of one pollutant: a direct ridge model per horizon (1 h, 2 h) on
  * recent lags, 24 h and 7 d means, the same hour yesterday and the target's hour of day,
- * refitted on a sliding window.
- * `backtest` scores it with a rolling origin against persistence and same-hour-yesterday.
+ * refitted on a sliding window, and served as a concentration: clipped to [0, 1.5 × the window's
+ * highest value]. `backtest` scores that served value with a rolling origin against persistence
+ * and same-hour-yesterday, every value read as a concentration.
  */
 import { predictRidge, RidgeAccumulator, type RidgeModel } from "./ridge.ts";
 import { type HourlySeries, hourOfDay } from "./series.ts";
@@ -27,7 +28,8 @@ const LAGS = [0, 1, 2, 3, 4, 5];
 export const MODEL_DESCRIPTION =
   "direct ridge regression per horizon (1 h, 2 h) on the last 6 hourly values, the 24 h " +
   "and 7 d means, the target's same hour yesterday and hour-of-day dummies; log1p scale " +
-  "for PM2.5, raw scale for CO; 56-day sliding window, penalty 0.01 on standardised features";
+  "for PM2.5, raw scale for CO; 56-day sliding window, penalty 0.01 on standardised features; " +
+  "forecasts clipped to [0, 1.5 × the window's highest value]";
 
 export const DEFAULT_MODEL: Omit<ModelOptions, "transform"> = {
   trainingHours: 56 * 24,
@@ -142,6 +144,48 @@ class SlidingTrainer {
   }
 }
 
+/**
+ * What a forecast may say: a concentration, never negative, and never far above anything the
+ * training window saw (that is the linear model extrapolating, not a foreseen peak).
+ */
+function servable(value: number, ceiling: number): number {
+  return Math.min(concentration(value), ceiling);
+}
+
+/**
+ * A value as a concentration: a negative one is a sensor offset, read as 0, as the API itself
+ * has done since 2024 (it clamped the 2022–23 negatives to 0.0).
+ */
+function concentration(value: number): number {
+  return Math.max(0, value);
+}
+
+/** How far above the training window's highest value a forecast may go. */
+export const CEILING_FACTOR = 1.5;
+
+/** The training window's highest present value × CEILING_FACTOR, tracked as origins move forward. */
+class Ceiling {
+  // Indices of decreasing values: the front is the window's maximum.
+  readonly #candidates: number[] = [];
+  #next = 0;
+
+  constructor(readonly series: HourlySeries, readonly trainingHours: number) {}
+
+  at(origin: number): number {
+    const values = this.series.values;
+    for (; this.#next <= origin; this.#next++) {
+      if (Number.isNaN(values[this.#next])) continue;
+      while (
+        this.#candidates.length > 0 && values[this.#candidates.at(-1)!] <= values[this.#next]
+      ) this.#candidates.pop();
+      this.#candidates.push(this.#next);
+    }
+    while (this.#candidates[0] < origin - this.trainingHours) this.#candidates.shift();
+    const highest = values[this.#candidates[0]];
+    return highest === undefined ? Infinity : concentration(highest) * CEILING_FACTOR;
+  }
+}
+
 export interface Forecast {
   /** Index of the origin hour (the last known value). */
   origin: number;
@@ -163,17 +207,33 @@ export function forecastNext(
   let origin = series.values.length - 1;
   while (origin >= 0 && Number.isNaN(p.z[origin])) origin--;
   if (origin < 0) return undefined;
+  const ceiling = new Ceiling(series, options.trainingHours).at(origin);
   return HORIZONS.map((h) => {
     const model = new SlidingTrainer(p, h, options).fitAt(origin);
     return model
       ? {
         origin,
         horizon: h,
-        value: inverse(predictRidge(model, features(p, origin, h)), options.transform),
+        value: servable(predict(p, model, origin, h, options.transform), ceiling),
         method: "ridge" as const,
       }
-      : { origin, horizon: h, value: series.values[origin], method: "persistence" as const };
+      : {
+        origin,
+        horizon: h,
+        value: servable(series.values[origin], ceiling),
+        method: "persistence" as const,
+      };
   });
+}
+
+function predict(
+  p: Prepared,
+  model: RidgeModel,
+  origin: number,
+  h: number,
+  transform: Transform,
+): number {
+  return inverse(predictRidge(model, features(p, origin, h)), transform);
 }
 
 export interface ErrorStats {
@@ -201,7 +261,8 @@ export interface BacktestOptions {
  * Rolling-origin backtest: at each refit point the model is fitted on the sliding window of
  * what was known then and scored on the next `refitEvery` origins. An origin counts when
  * its own value, the target and the target's same hour yesterday are all present, so the
- * three methods are scored on exactly the same cases.
+ * three methods are scored on exactly the same cases. The model is scored as served (clipped),
+ * and every method against the target read as a concentration (a negative reading as 0).
  */
 export function backtest(
   series: HourlySeries,
@@ -215,6 +276,7 @@ export function backtest(
     const persistence = new ErrorSums();
     const yesterday = new ErrorSums();
     const trainer = new SlidingTrainer(p, h, options);
+    const ceiling = new Ceiling(series, options.trainingHours);
     for (let block = firstOrigin; block + h < y.length; block += refitEvery) {
       const fitted = trainer.fitAt(block);
       if (!fitted) continue;
@@ -223,13 +285,10 @@ export function backtest(
         const target = y[i + h];
         const sameHour = i + h - 24 >= 0 ? y[i + h - 24] : NaN;
         if (Number.isNaN(y[i]) || Number.isNaN(target) || Number.isNaN(sameHour)) continue;
-        const predicted = inverse(
-          predictRidge(fitted, features(p, i, h)),
-          options.transform,
-        );
-        model.add(predicted - target);
-        persistence.add(y[i] - target);
-        yesterday.add(sameHour - target);
+        const predicted = servable(predict(p, fitted, i, h, options.transform), ceiling.at(i));
+        model.add(predicted - concentration(target));
+        persistence.add(concentration(y[i]) - concentration(target));
+        yesterday.add(concentration(sameHour) - concentration(target));
       }
     }
     return {

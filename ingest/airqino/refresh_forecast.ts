@@ -4,7 +4,7 @@
  */
 import {
   type ForecastRow,
-  listCompleteHours,
+  listLastCompleteHours,
   type Queryable,
   upsertForecasts,
 } from "../../db/air_quality.ts";
@@ -15,7 +15,7 @@ import {
   type ModelOptions,
   type Transform,
 } from "./forecast.ts";
-import { DAY_MS, HOUR_MS } from "../../lib/zoned_time.ts";
+import { HOUR_MS } from "../../lib/zoned_time.ts";
 import { toSeries } from "./series.ts";
 
 export const MODEL_NAME = "ridge_lags_v1";
@@ -36,7 +36,10 @@ export const DEFAULT_FORECAST_SETTINGS: ForecastSettings = { backtestDays: 60 };
 // Features reach a week back; training needs its window before the first scored origin.
 const WEEK_HOURS = 7 * 24;
 
-/** Returns the forecasts it issued (none when the station has no complete hour yet). */
+/**
+ * Returns the forecasts it issued (none when the station has no complete hour yet), from the
+ * station's stored history whatever the clock says; `issuedAt` is only recorded.
+ */
 export async function refreshForecast(
   sql: Queryable,
   stationId: string,
@@ -45,11 +48,9 @@ export async function refreshForecast(
 ): Promise<ForecastRow[]> {
   const backtestHours = settings.backtestDays * 24;
   const historyHours = DEFAULT_MODEL.trainingHours + backtestHours + WEEK_HOURS;
-  const rows = await listCompleteHours(
-    sql,
-    stationId,
-    new Date(issuedAt.getTime() - historyHours * HOUR_MS - DAY_MS),
-  );
+  // Ends at the station's last complete hour, not at `issuedAt`: a year loaded long after the
+  // fact still gets its forecast, and the same data always gives the same one.
+  const rows = await listLastCompleteHours(sql, stationId, historyHours);
   const issued: ForecastRow[] = [];
   for (const [parameter, transform] of Object.entries(FORECAST_PARAMETERS)) {
     const series = toSeries(rows.map((row) => ({

@@ -1,11 +1,13 @@
 /**
  * `deno task refresh [--backfill-years N]`: one refresh run, what the Kubernetes CronJob runs.
  * Exit 0 when the run succeeded or was skipped (another run holds the lock), 1 when it
- * failed (the run's one log line says why), 2 on a bad argument.
+ * failed (the run's one log line says why) or the task may not reach RTE_BASE_URL's host, 2 on
+ * a bad argument.
  */
 import { parseArgs } from "node:util";
 import { runMain } from "../../lib/cli.ts";
 import { cliConfig, type CliDeps, cliStderr, withCliDatabase } from "../cli.ts";
+import { unreachableHost } from "../http.ts";
 import { refreshRte } from "./refresh.ts";
 
 const USAGE = "usage: deno task refresh [--backfill-years N]";
@@ -27,6 +29,13 @@ export async function main(args: string[], deps: RefreshCliDeps = {}): Promise<n
   }
   try {
     const config = cliConfig(deps);
+    const baseUrl = deps.rteBaseUrl ?? config.rteBaseUrl;
+    // A host outside the task's --allow-net is a setting that cannot work: one line, no retries.
+    const unreachable = unreachableHost(baseUrl, "RTE_BASE_URL");
+    if (unreachable) {
+      stderr(`error: ${unreachable.message}`);
+      return 2;
+    }
     // The CronJob may run before the service ever started: withCliDatabase migrates.
     return await withCliDatabase(deps, config, 3, async (sql) => {
       // Kubernetes stops a job with SIGTERM: end the run cleanly so it is recorded as failed.
@@ -34,7 +43,7 @@ export async function main(args: string[], deps: RefreshCliDeps = {}): Promise<n
       const onTerm = () => stop.abort(new Error("stopped by SIGTERM"));
       Deno.addSignalListener("SIGTERM", onTerm);
       const report = await refreshRte(sql, {
-        baseUrl: deps.rteBaseUrl ?? config.rteBaseUrl,
+        baseUrl,
         backfillYears: backfillYears ?? config.rteBackfillYears,
         now: deps.now,
         signal: stop.signal,

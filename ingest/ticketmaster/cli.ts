@@ -4,7 +4,8 @@
  * upsert into Postgres recorded in the run log (`--no-db` skips both). `--list-segments` prints
  * the live segments.
  * Exit codes: 0 complete, 1 failure, 2 bad usage, 3 incomplete (what was fetched is kept,
- * in `<FILE without .csv>.incomplete.csv`: a complete FILE from an earlier run stays).
+ * in `<FILE without .csv>.incomplete.csv`: a complete FILE from an earlier run stays; the next
+ * complete run removes it).
  * The API key comes from TICKETMASTER_API_KEY and is never printed or written.
  */
 import { dirname } from "node:path";
@@ -12,8 +13,9 @@ import { parseArgs } from "node:util";
 import type { Config } from "../../config.ts";
 import { eventsCsv } from "../../db/events.ts";
 import { resolveSegment, type Segment } from "../../db/event_segments.ts";
-import { runMain } from "../../lib/cli.ts";
+import { describe, runMain } from "../../lib/cli.ts";
 import { cliConfig, type CliDeps, cliStderr, withCliDatabase } from "../cli.ts";
+import { unreachableHost } from "../http.ts";
 import { type ClientOptions, DEFAULT_MAX_REQUESTS, DiscoveryClient } from "./client.ts";
 import { exportEvents, type ExportReport } from "./export_events.ts";
 import { type LocalDateRange, parseLocalDateRange } from "./query_range.ts";
@@ -45,7 +47,9 @@ export async function main(args: string[], deps: EventsCliDeps = {}): Promise<nu
   try {
     parsed = parseCliArgs(args);
   } catch (error) {
-    stderr(`error: ${(error as Error).message}\n${USAGE}`);
+    // A value that cannot be used says exactly why; a misused option also gets the usage.
+    const usage = error instanceof RangeError ? "" : `\n${USAGE}`;
+    stderr(`error: ${(error as Error).message}${usage}`);
     return 2;
   }
   try {
@@ -56,9 +60,12 @@ export async function main(args: string[], deps: EventsCliDeps = {}): Promise<nu
       );
       return 2;
     }
-    const unwritable = parsed === "list-segments" ? undefined : permissionProblem(parsed.out);
-    if (unwritable) {
-      stderr(`error: ${unwritable}`);
+    const forbidden = permissionProblem(
+      config.ticketmasterBaseUrl,
+      parsed === "list-segments" ? "-" : parsed.out,
+    );
+    if (forbidden) {
+      stderr(`error: ${forbidden}`);
       return 2;
     }
     const client = new DiscoveryClient({
@@ -74,7 +81,7 @@ export async function main(args: string[], deps: EventsCliDeps = {}): Promise<nu
     }
     return await exportRun(client, parsed, config, deps, stdout, stderr);
   } catch (error) {
-    stderr(`error: ${(error as Error).message}`);
+    stderr(`error: ${describe(error)}`);
     return 1;
   }
 }
@@ -100,9 +107,13 @@ async function exportRun(
       : incompletePath(options.out);
     if (target === "-") await stdout(csv);
     else await writeAtomically(target, csv);
+    const removedStale = target !== "-" && report.complete && await removeStale(target);
     stderr(
       `${rows.length} Québec events (${label}) → ${target === "-" ? "stdout" : target}` +
-        (target === options.out ? "" : ` (incomplete, so ${options.out} is left untouched)`),
+        (target === options.out ? "" : ` (incomplete, so ${options.out} is left untouched)`) +
+        (removedStale
+          ? ` (removed ${incompletePath(target)}, left by an earlier incomplete run)`
+          : ""),
     );
   }
   stderr(describeRequests(client, report));
@@ -201,9 +212,23 @@ function parseCliArgs(args: string[]): CliOptions | "list-segments" {
 function positiveInteger(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^[1-9]\d*$/.test(text)) {
-    throw new Error(`Cannot parse ${name} "${text}": expected a positive integer`);
+    throw new RangeError(`Cannot parse ${name} "${text}": expected a positive integer`);
   }
   return Number(text);
+}
+
+/**
+ * After a complete run, the incomplete file an earlier run left beside it is out of date.
+ * True when there was one.
+ */
+async function removeStale(out: string): Promise<boolean> {
+  try {
+    await Deno.remove(incompletePath(out));
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
 }
 
 /** `exports/events.csv` → `exports/events.incomplete.csv`. */
@@ -212,10 +237,13 @@ function incompletePath(out: string): string {
 }
 
 /**
- * Why the output cannot be written, checked before any request is spent: the task may
- * only write (and, for the rename, read) under exports/.
+ * Why the run cannot work, checked before any request is spent: the task may reach only
+ * app.ticketmaster.com (and Postgres), and only write (and, for the rename, read) under
+ * exports/.
  */
-function permissionProblem(out: string): string | undefined {
+function permissionProblem(baseUrl: string, out: string): string | undefined {
+  const unreachable = unreachableHost(baseUrl, "TICKETMASTER_BASE_URL");
+  if (unreachable) return unreachable.message;
   if (out === "-") return undefined;
   const folder = dirname(out);
   const missing = (["write", "read"] as const).filter((name) =>

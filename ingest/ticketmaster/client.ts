@@ -3,10 +3,12 @@
  * per-run budget and the daily quota the API reports, on top of the shared fetchWithRetry.
  * 429 SpikeArrestViolation, 5xx, network errors and unreadable answers (a body cut off, a 200
  * that is not JSON) wait and retry; 429 QuotaViolation, an exhausted budget and retries run
- * out throw StopFetching so the caller keeps what it has. The API key travels in the query
- * string (the API's only way) and is redacted from every message.
+ * out throw StopFetching so the caller keeps what it has. A host the process may not reach
+ * (Deno.errors.NotCapable, however wrapped; a redirect may lead there) is thrown as is: it
+ * is fatal, nothing is kept. The API key travels in the query string (the API's only way)
+ * and is redacted from every message.
  */
-import { backoffMs, fetchAndReadWithRetry } from "../http.ts";
+import { backoffMs, fetchAndReadWithRetry, HostNotAllowedError } from "../http.ts";
 import type { EventsPage, PageInfo } from "./discovery_types.ts";
 import type { Segment } from "../../db/event_segments.ts";
 import { type Clock, RequestSpacer, systemClock } from "./spacer.ts";
@@ -152,9 +154,13 @@ export class DiscoveryClient {
         signal: this.#signal,
         retryDelayMs: (r, attempt) => this.#retryDelay(r, attempt),
         errorDelayMs: (_, attempt) => this.#scheduleRetry(attempt),
+        setting: "TICKETMASTER_BASE_URL",
       });
     } catch (error) {
       if (this.#signal?.aborted) throw error;
+      // The process may not reach the host (--allow-net): no retry or later run gets past it.
+      const refusal = permissionRefusal(error);
+      if (refusal) throw refusal;
       throw new StopFetching(
         this.#redact(`No usable answer from Ticketmaster: ${(error as Error).message}`),
       );
@@ -301,6 +307,19 @@ function pageInfo(page: Partial<PageInfo> | undefined): PageInfo {
     totalPages: number(page?.totalPages) ?? 0,
     number: number(page?.number) ?? 0,
   };
+}
+
+/**
+ * Deno's NotCapable, or http.ts's HostNotAllowedError that stands for it, anywhere in
+ * `error`'s cause chain, whatever wraps it.
+ */
+function permissionRefusal(error: unknown): Error | undefined {
+  const seen = new Set<unknown>();
+  for (let link = error; link instanceof Error && !seen.has(link); link = link.cause) {
+    if (link instanceof Deno.errors.NotCapable || link instanceof HostNotAllowedError) return link;
+    seen.add(link);
+  }
+  return undefined;
 }
 
 /** `policies.ratelimit.QuotaViolation` from an Apigee fault body, or "". */

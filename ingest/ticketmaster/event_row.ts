@@ -1,6 +1,8 @@
 /**
  * One Discovery API event → one flat row (CSV, database, JSON). Any missing or malformed
  * part (venue, address, images, time, classifications) gives an empty field, never an error.
+ * An event with several venues gets the address of its first one in Québec, and the names of
+ * all of them, that one first.
  */
 import type { EventRow } from "../../db/events.ts";
 import { epochMsToZoned, formatUtcSeconds } from "../../lib/zoned_time.ts";
@@ -11,10 +13,15 @@ import type {
   DiscoveryVenue,
 } from "./discovery_types.ts";
 
+const QUEBEC = "QC";
+/** Between the venue names of an event with several venues. */
+const VENUE_SEPARATOR = "; ";
+
 /** The row, or undefined when the event has no id or no determinable local date. */
 export function toEventRow(event: DiscoveryEvent): EventRow | undefined {
   const id = text(event.id);
-  const venue = firstVenue(event);
+  const venues = venuesOf(event);
+  const venue = venues[0];
   const timeZone = text(event.dates?.timezone) ?? text(venue?.timezone);
   const startUtc = utcInstant(event.dates?.start?.dateTime);
   const localDate = isoDate(event.dates?.start?.localDate) ??
@@ -29,7 +36,7 @@ export function toEventRow(event: DiscoveryEvent): EventRow | undefined {
     local_time: isoTime(event.dates?.start?.localTime),
     start_utc: startUtc,
     time_zone: timeZone,
-    venue_name: text(venue?.name),
+    venue_name: venueNames(venues),
     ...venueAddress(venue),
     image_url: largestImageUrl(event.images),
     segment: text(classification?.segment?.name),
@@ -79,9 +86,21 @@ function postal(code: string | null): string | null {
   return match ? `${match[1]} ${match[2]}`.toUpperCase() : code;
 }
 
-function firstVenue(event: DiscoveryEvent): DiscoveryVenue | undefined {
-  const venues = event._embedded?.venues;
-  return Array.isArray(venues) && isObject(venues[0]) ? venues[0] : undefined;
+/**
+ * The event's venues, the one its address columns describe first: the first in Québec, as the
+ * query asked for `stateCode=QC`, else the first listed.
+ */
+function venuesOf(event: DiscoveryEvent): DiscoveryVenue[] {
+  const listed = event._embedded?.venues;
+  const venues = Array.isArray(listed) ? listed.filter(isObject) as DiscoveryVenue[] : [];
+  const quebec = venues.findIndex((venue) => text(venue.state?.stateCode) === QUEBEC);
+  return quebec > 0 ? [venues[quebec], ...venues.toSpliced(quebec, 1)] : venues;
+}
+
+// One cell, the address's venue first: `Theatre du Casino du Lac-Leamy; National Arts Centre`.
+function venueNames(venues: readonly DiscoveryVenue[]): string | null {
+  const names = venues.map((venue) => text(venue.name)).filter((name) => name !== null);
+  return names.length > 0 ? [...new Set(names)].join(VENUE_SEPARATOR) : null;
 }
 
 // The primary one first; `primary` is not necessarily the first entry.

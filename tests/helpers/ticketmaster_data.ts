@@ -11,6 +11,16 @@ import { zonedToEpochMs } from "../../lib/zoned_time.ts";
 export type StubEvent = Record<string, unknown>;
 
 export const MUSIC_ID = "KZFzniwnSyZfZ7v7nJ";
+
+/**
+ * A search page in the API's exact shape (fields as in the real responses of
+ * ../shared/data/ticketmaster) holding one event with two venues: Ottawa (ON), then Gatineau
+ * (QC). No real answer in ../shared has several venues, so the event is made up.
+ */
+export const MULTI_VENUE_FIXTURE = new URL(
+  "../fixtures/ticketmaster/multi_venue_events.json",
+  import.meta.url,
+);
 const SEGMENTS: [string, string, string[]][] = [
   [MUSIC_ID, "Music", ["Rock", "Pop", "Jazz", "Classical", "Hip-Hop/Rap"]],
   ["KZFzniwnSyZfZ7v7nE", "Sports", ["Hockey", "Basketball", "Wrestling"]],
@@ -303,21 +313,21 @@ export interface ExpectedFilter {
 /** The ids a complete export must contain, computed from the data alone (sorted). */
 export function expectedIds(events: StubEvent[], filter: ExpectedFilter): string[] {
   return events.filter((event) => {
-    const venue = venueOf(event);
+    const venues = venuesOf(event);
     const localDate = (event.dates as { start: { localDate: string } }).start.localDate;
     const segments = ((event.classifications ?? []) as { segment: { id: string } }[])
       .map((c) => c.segment.id);
-    return venue?.state?.stateCode === "QC" && localDate >= filter.from && localDate <= filter.to &&
+    return venues.some((venue) => venue.state?.stateCode === "QC") &&
+      localDate >= filter.from && localDate <= filter.to &&
       (!filter.segmentId || segments.includes(filter.segmentId)) &&
-      (!filter.excludeArchtics || venue.country?.countryCode === "CA");
+      (!filter.excludeArchtics || venues.some((venue) => venue.country?.countryCode === "CA"));
   }).map((event) => String(event.id)).sort();
 }
 
-function venueOf(event: StubEvent) {
+function venuesOf(event: StubEvent) {
   return (event._embedded as {
     venues?: { state?: { stateCode?: string }; country?: { countryCode?: string } }[];
-  })
-    ?.venues?.[0];
+  })?.venues ?? [];
 }
 
 function venueJson(venue: VenueSpec): Record<string, unknown> {

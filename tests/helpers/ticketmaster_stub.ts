@@ -5,8 +5,8 @@
  * size cap (DIS1036), the date-format error (DIS1015), inclusive start/end filters on the
  * event's start instant, stateCode / countryCode / segmentId / segmentName /
  * classificationName filters, the rate-limit headers, both Apigee 429 bodies, and the 401s.
- * Forced faults add what a network path can do: 5xx pages, a 200 that is an HTML page, and
- * a body cut off mid-way.
+ * Forced faults add what a network path can do: 5xx pages, a 200 that is an HTML page, a
+ * body cut off mid-way, and a redirect to another host.
  */
 import { serve } from "./server.ts";
 import { DAY_MS } from "../../lib/zoned_time.ts";
@@ -29,9 +29,13 @@ export interface StubOptions {
 
 /**
  * An answer forced for the next call, in order. "html": a 200 carrying a proxy's HTML page;
- * "cut-off": a 200 events search whose connection closes after part of its JSON body.
+ * "cut-off": a 200 events search whose connection closes after part of its JSON body;
+ * "redirect": a 302 to REDIRECT_HOST, which the tests' --allow-net does not cover.
  */
-export type Fault = "spike-arrest" | "quota" | 500 | 503 | "html" | "cut-off";
+export type Fault = "spike-arrest" | "quota" | 500 | 503 | "html" | "cut-off" | "redirect";
+
+/** Where the "redirect" fault sends the client. */
+export const REDIRECT_HOST = "discovery.example.com";
 
 export interface TicketmasterStub extends AsyncDisposable {
   url: string;
@@ -106,6 +110,12 @@ export function serveTicketmaster(options: StubOptions): TicketmasterStub {
         `Rate limit quota violation. Quota limit  exceeded. Identifier : ${key}`,
         "policies.ratelimit.QuotaViolation",
       );
+    }
+    if (forced === "redirect") {
+      return new Response(null, {
+        status: 302,
+        headers: { location: `https://${REDIRECT_HOST}${url.pathname}${url.search}` },
+      });
     }
     if (typeof forced === "number" || forced === "html") {
       return new Response("<html><body>Service Unavailable</body></html>", {
@@ -209,10 +219,12 @@ function filterInstant(event: Record<string, unknown>): number {
   return start?.localDate ? Date.parse(`${start.localDate}T00:00:00Z`) : NaN;
 }
 
+// stateCode and countryCode match any of an event's venues (most events have one).
 function matches(event: Record<string, unknown>, params: URLSearchParams): boolean {
-  const venue = (event._embedded as { venues?: Record<string, never>[] })?.venues?.[0] as
-    | { state?: { stateCode?: string }; country?: { countryCode?: string } }
-    | undefined;
+  const venues = ((event._embedded as { venues?: unknown[] })?.venues ?? []) as {
+    state?: { stateCode?: string };
+    country?: { countryCode?: string };
+  }[];
   const classifications = (event.classifications ?? []) as {
     segment?: { id?: string; name?: string };
     genre?: { name?: string };
@@ -220,8 +232,11 @@ function matches(event: Record<string, unknown>, params: URLSearchParams): boole
   }[];
   const lower = (text: string | null) => text?.toLowerCase();
   const checks: [string, () => boolean][] = [
-    ["stateCode", () => venue?.state?.stateCode === params.get("stateCode")],
-    ["countryCode", () => venue?.country?.countryCode === params.get("countryCode")],
+    ["stateCode", () => venues.some((v) => v.state?.stateCode === params.get("stateCode"))],
+    [
+      "countryCode",
+      () => venues.some((v) => v.country?.countryCode === params.get("countryCode")),
+    ],
     ["segmentId", () => classifications.some((c) => c.segment?.id === params.get("segmentId"))],
     [
       "segmentName",

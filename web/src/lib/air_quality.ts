@@ -5,6 +5,7 @@ type Schemas = components["schemas"];
 export type StationsResponse = Schemas["StationsAnswer"];
 export type DailyResponse = Schemas["DailyAnswer"];
 export type ForecastResponse = Schemas["ForecastAnswer"];
+export type DailyValue = Schemas["DailyValue"];
 
 /** The pollutants the page shows, with the decimals their magnitudes need. */
 export const POLLUTANTS = [
@@ -23,4 +24,14 @@ export function dailyUrl(station: string, from: string, to: string, format?: "cs
 
 export function forecastUrl(station: string): string {
   return `/api/air-quality/forecast?${new URLSearchParams({ station })}`;
+}
+
+/** A daily mean below zero: a sensor offset (older CO data), not a real concentration. */
+export function isNegativeMean(value: DailyValue | undefined): boolean {
+  return value?.flag === "negative_mean";
+}
+
+/** The mean to draw: none for a flagged day, so the chart never plots an offset as a level. */
+export function chartedMean(value: DailyValue | undefined): number | null {
+  return value && !isNegativeMean(value) ? value.mean : null;
 }

@@ -1,5 +1,7 @@
 /** The consumption API's shapes, the day's half-hours and its summary figures. */
 import type { components } from "./api/schema.d.ts";
+import { DEFAULT_PERIMETER } from "./perimeters.ts";
+import { href } from "./router.svelte.ts";
 import { halfHoursOfDay } from "./zoned.ts";
 
 export type ConsumptionResponse = components["schemas"]["ConsumptionAnswer"];
@@ -21,8 +23,9 @@ export function toMw(watts: number): number {
 }
 
 /** Both bounds are inclusive: the day's last half-hour starts at 23:30 local time. */
-export function dayUrl(day: string): string {
-  const query = new URLSearchParams({ start: day, end: `${day}T23:30` });
+export function dayUrl(day: string, perimeter: string, format?: "csv"): string {
+  const query = new URLSearchParams({ start: day, end: `${day}T23:30`, perimeter });
+  if (format) query.set("format", format);
   return `/api/consumption?${query}`;
 }
 
@@ -90,4 +93,10 @@ export function coverage(summary: DaySummary): string {
   return summary.published === summary.halfHours
     ? `${summary.halfHours} half-hours`
     : `${summary.published} of ${summary.halfHours} half-hours`;
+}
+
+/** The page's URL for a day and perimeter; France, the default, is left out. */
+export function consumptionHref(day: string | undefined, perimeter: string): string {
+  const shownPerimeter = perimeter === DEFAULT_PERIMETER ? undefined : perimeter;
+  return href("consumption", day ? [day] : [], { perimeter: shownPerimeter });
 }

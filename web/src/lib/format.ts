@@ -31,3 +31,9 @@ export function formatDateTime(iso: string, timeZone?: string): string {
     timeZone,
   }).format(new Date(iso));
 }
+
+/** A calendar day (`2012-01-01`) in the browser's locale: `Jan 1, 2012`, `1 janv. 2012`. */
+export function formatDay(day: string): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" })
+    .format(new Date(`${day}T00:00:00Z`));
+}
