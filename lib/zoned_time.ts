@@ -7,6 +7,7 @@
  */
 
 export const MINUTE_MS = 60_000;
+export const HALF_HOUR_MS = 1_800_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 

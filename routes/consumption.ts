@@ -18,11 +18,17 @@ import {
 import { Budget } from "../lib/budget.ts";
 import { LruCache } from "../lib/lru_cache.ts";
 import { CSV_CONTENT_TYPE } from "../lib/csv.ts";
-import { DAY_MS, formatZonedIso, HOUR_MS, MINUTE_MS } from "../lib/zoned_time.ts";
+import { DAY_MS, formatZonedIso, HALF_HOUR_MS, HOUR_MS } from "../lib/zoned_time.ts";
 import { ConsumptionAnswer, type ConsumptionPoint } from "./consumption_answers.ts";
 import { consumptionCsv, consumptionCsvName, CSV_COLUMNS } from "./consumption_csv.ts";
 import { consumptionPerimetersRoutes } from "./consumption_perimeters.ts";
-import { consumptionRangeQuery, resolutionQuery, RESOLUTIONS } from "./consumption_query.ts";
+import {
+  askedRange,
+  consumptionRangeQuery,
+  rangeEcho,
+  resolutionQuery,
+  RESOLUTIONS,
+} from "./consumption_query.ts";
 import { consumptionSummaryRoutes } from "./consumption_summary.ts";
 import { problemResponses } from "./problem.ts";
 import { checkRange, csvAttachment, formatQuery, queryOf } from "./query_params.ts";
@@ -33,7 +39,7 @@ type Resolution = (typeof RESOLUTIONS)[number];
 const WATTS_PER_MW = 1_000_000;
 /** The shortest period of each resolution (a spring day, February), to bound an answer's size. */
 const SHORTEST_PERIOD_MS: Record<Resolution, number> = {
-  PT30M: 30 * MINUTE_MS,
+  PT30M: HALF_HOUR_MS,
   PT1H: HOUR_MS,
   P1D: 23 * HOUR_MS,
   P1M: 28 * DAY_MS,
@@ -101,19 +107,20 @@ export function consumptionRoutes(deps: AppDeps) {
   const rowBudget = new Budget(ROWS_IN_FLIGHT);
 
   return app.openapi(consumptionRoute, async (c) => {
-    const { start, end, perimeter, resolution, format: asked } = c.req.valid("query");
+    const query = c.req.valid("query");
+    const { start, end, resolution } = query;
     checkRange(c, ["start", "end"], [start, end], config.maxRangeDays);
-    const format = negotiatedFormat(c, asked);
+    const range = askedRange(query);
+    const format = negotiatedFormat(c, query.format);
     c.header("Vary", "Accept", { append: true });
     const useCache = await listening();
-    const key = [perimeter, start, end, resolution, format].join("\u0000");
+    const key = [range.perimeter, start, end, resolution, format].join("\u0000");
     let body = useCache ? cache.get(key) : undefined;
     if (body === undefined) {
       const generation = cache.generation;
       const points = (end - start) / SHORTEST_PERIOD_MS[resolution] + 1;
       const release = await rowBudget.acquire(points, c.get("deadline"));
       try {
-        const range = { perimeter, start: new Date(start), end: new Date(end) };
         const answer = await consumptionAnswer(sql, range, resolution);
         body = format === "csv" ? consumptionCsv(answer) : JSON.stringify(answer);
       } finally {
@@ -122,7 +129,7 @@ export function consumptionRoutes(deps: AppDeps) {
       if (useCache) cache.set(key, body, generation);
     }
     if (format === "json") return serializedJson<ConsumptionAnswer>(c, body);
-    return csvAttachment(c, consumptionCsvName(answerHead(perimeter, start, end)), body);
+    return csvAttachment(c, consumptionCsvName(rangeEcho(range)), body);
   });
 }
 
@@ -146,14 +153,6 @@ function serializedJson<T>(c: Context, json: string): TypedResponse<JSONParsed<T
   return response as unknown as TypedResponse<JSONParsed<T>, 200, "json">;
 }
 
-function answerHead(perimeter: string, start: number, end: number) {
-  return {
-    perimeter,
-    start: formatZonedIso(PARIS, start),
-    end: formatZonedIso(PARIS, end),
-  };
-}
-
 async function consumptionAnswer(
   sql: Sql,
   range: ConsumptionRange,
@@ -166,7 +165,7 @@ async function consumptionAnswer(
     unit: "W",
     resolution,
     timezone: PARIS,
-    ...answerHead(range.perimeter, range.start.getTime(), range.end.getTime()),
+    ...rangeEcho(range),
     count: data.length,
     data,
   };

@@ -1,7 +1,7 @@
 /** The query parameters of the /api/consumption endpoints, shared by the list and the summary. */
 import { z } from "@hono/zod-openapi";
-import { PARIS } from "../db/consumption.ts";
-import { parseIsoInZone } from "../lib/zoned_time.ts";
+import { type ConsumptionRange, PARIS } from "../db/consumption.ts";
+import { formatZonedIso, parseIsoInZone } from "../lib/zoned_time.ts";
 import { required } from "./query_params.ts";
 
 /** `France` or a region name as RTE writes it (letters, digits, spaces, hyphens). */
@@ -26,6 +26,22 @@ export const consumptionRangeQuery = {
       "GET /api/consumption/perimeters lists them",
   }),
 };
+
+/** The range a request asked for (bounds in epoch ms), as the queries read it. */
+export function askedRange(
+  { perimeter, start, end }: { perimeter: string; start: number; end: number },
+): ConsumptionRange {
+  return { perimeter, start: new Date(start), end: new Date(end) };
+}
+
+/** The range as every answer echoes it: the perimeter, both bounds in Paris time. */
+export function rangeEcho({ perimeter, start, end }: ConsumptionRange) {
+  return {
+    perimeter,
+    start: formatZonedIso(PARIS, start.getTime()),
+    end: formatZonedIso(PARIS, end.getTime()),
+  };
+}
 
 export const RESOLUTIONS = ["PT30M", "PT1H", "P1D", "P1M"] as const;
 

@@ -2,14 +2,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { AppDeps } from "./deps.ts";
 import { PARIS, summarizeConsumption } from "../db/consumption.ts";
-import { formatZonedIso, MINUTE_MS } from "../lib/zoned_time.ts";
+import { formatZonedIso, HALF_HOUR_MS } from "../lib/zoned_time.ts";
 import { type SummaryAnswer, SummaryAnswer as SummarySchema } from "./consumption_answers.ts";
-import { consumptionRangeQuery } from "./consumption_query.ts";
+import { askedRange, consumptionRangeQuery, rangeEcho } from "./consumption_query.ts";
 import { problemResponses } from "./problem.ts";
 import { checkRange, queryOf } from "./query_params.ts";
 import { createRouter, jsonAnswer } from "./router.ts";
-
-const HALF_HOUR_MS = 30 * MINUTE_MS;
 
 const summaryRoute = createRoute({
   method: "get",
@@ -35,22 +33,17 @@ const summaryRoute = createRoute({
 
 export function consumptionSummaryRoutes({ sql, config }: AppDeps) {
   return createRouter().openapi(summaryRoute, async (c) => {
-    const { start, end, perimeter } = c.req.valid("query");
-    checkRange(c, ["start", "end"], [start, end], config.maxRangeDays);
-    const summary = await summarizeConsumption(sql, {
-      perimeter,
-      start: new Date(start),
-      end: new Date(end),
-    });
+    const query = c.req.valid("query");
+    checkRange(c, ["start", "end"], [query.start, query.end], config.maxRangeDays);
+    const range = askedRange(query);
+    const summary = await summarizeConsumption(sql, range);
     const parisTime = (ms: number | null) => ms === null ? null : formatZonedIso(PARIS, ms);
     const answer: SummaryAnswer = {
       unit: "W",
       timezone: PARIS,
-      perimeter,
-      start: formatZonedIso(PARIS, start),
-      end: formatZonedIso(PARIS, end),
+      ...rangeEcho(range),
       count: summary.count,
-      expected: halfHoursBetween(start, end),
+      expected: halfHoursBetween(query.start, query.end),
       mean_w: summary.mean_w,
       min_w: summary.min_w,
       max_w: summary.max_w,

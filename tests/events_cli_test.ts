@@ -217,13 +217,18 @@ Deno.test("a rejected key exits 1 with one line that does not contain the key", 
   assert.equal(result.stdout, "");
 });
 
-Deno.test("a quota stop writes what was fetched, says what is missing and exits 3", async () => {
-  await using stub = serveTicketmaster({
+/** The stub, whose daily quota runs out at search call number `quota.atCall` (may be re-armed). */
+function serveWithQuotaAt(quota: { atCall: number }) {
+  return serveTicketmaster({
     events: DATA,
     onSearch: (_, stub) => {
-      if (stub.calls.length === 6) stub.faults.push("quota");
+      if (stub.calls.length === quota.atCall) stub.faults.push("quota");
     },
   });
+}
+
+Deno.test("a quota stop writes what was fetched, says what is missing and exits 3", async () => {
+  await using stub = serveWithQuotaAt({ atCall: 6 });
   const result = await run(["--from", RANGE.from, "--to", RANGE.to, "--out", "-", "--no-db"], stub);
   assert.equal(result.code, 3);
   const ids = csvIds(result.stdout);
@@ -238,12 +243,7 @@ Deno.test("a quota stop writes what was fetched, says what is missing and exits 
 
 Deno.test("an incomplete run writes NAME.incomplete.csv and leaves the previous complete file untouched", async () => {
   const quota = { atCall: -1 }; // armed for the second run
-  await using stub = serveTicketmaster({
-    events: DATA,
-    onSearch: (_, stub) => {
-      if (stub.calls.length === quota.atCall) stub.faults.push("quota");
-    },
-  });
+  await using stub = serveWithQuotaAt(quota);
   await using dir = await tempDir();
   const out = `${dir.path}/quebec.csv`;
   const args = ["--from", RANGE.from, "--to", RANGE.to, "--out", out, "--no-db"];
@@ -266,12 +266,7 @@ Deno.test("an incomplete run writes NAME.incomplete.csv and leaves the previous 
 
 Deno.test("a complete run removes the NAME.incomplete.csv an earlier incomplete run left", async () => {
   const quota = { atCall: 6 }; // the first run stops, the second completes
-  await using stub = serveTicketmaster({
-    events: DATA,
-    onSearch: (_, stub) => {
-      if (stub.calls.length === quota.atCall) stub.faults.push("quota");
-    },
-  });
+  await using stub = serveWithQuotaAt(quota);
   await using dir = await tempDir();
   const out = `${dir.path}/quebec.csv`;
   const stale = `${dir.path}/quebec.incomplete.csv`;

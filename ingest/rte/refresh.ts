@@ -11,7 +11,7 @@ import type { Sql } from "../../db/client.ts";
 import { countDefinitive, PARIS, RTE_SOURCE } from "../../db/consumption.ts";
 import type { RunItem } from "../../db/run_log.ts";
 import { readValidators, saveValidators } from "../../db/http_validators.ts";
-import { epochMsToZoned, zonedToEpochMs } from "../../lib/zoned_time.ts";
+import { epochMsToZoned, HALF_HOUR_MS, zonedToEpochMs } from "../../lib/zoned_time.ts";
 import { conditionalGet, type FetchRetryOptions, HttpError } from "../http.ts";
 import { messageOf } from "../../lib/message_of.ts";
 import { exclusiveRun, loggedRun, runError } from "../run_log.ts";
@@ -20,7 +20,6 @@ import { loadRteStream } from "./load.ts";
 import { annualFile, consolidatedFile, realTimeFile, type RteRemoteFile } from "./urls.ts";
 
 export const RTE_REFRESH_JOB = "rte-refresh";
-const HALF_HOUR_MS = 30 * 60_000;
 
 /** One file of a run, as the run log keeps it. */
 export interface FileReport extends RunItem {

@@ -4,8 +4,8 @@
  * 429 SpikeArrestViolation, 5xx, network errors and unreadable answers (a body cut off, a 200
  * that is not JSON) wait and retry; 429 QuotaViolation, an exhausted budget and retries run
  * out throw StopFetching so the caller keeps what it has. A host the process may not reach
- * (Deno.errors.NotCapable, however wrapped; a redirect may lead there) is thrown as is: it
- * is fatal, nothing is kept. The API key travels in the query string (the API's only way)
+ * (HostNotAllowedError from the shared client; a redirect may lead there) is thrown as is:
+ * it is fatal, nothing is kept. The API key travels in the query string (the API's only way)
  * and is redacted from every message.
  */
 import { backoffMs, fetchAndReadWithRetry, HostNotAllowedError } from "../http.ts";
@@ -159,8 +159,7 @@ export class DiscoveryClient {
     } catch (error) {
       if (this.#signal?.aborted) throw error;
       // The process may not reach the host (--allow-net): no retry or later run gets past it.
-      const refusal = permissionRefusal(error);
-      if (refusal) throw refusal;
+      if (error instanceof HostNotAllowedError) throw error;
       throw new StopFetching(
         this.#redact(`No usable answer from Ticketmaster: ${(error as Error).message}`),
       );
@@ -307,19 +306,6 @@ function pageInfo(page: Partial<PageInfo> | undefined): PageInfo {
     totalPages: number(page?.totalPages) ?? 0,
     number: number(page?.number) ?? 0,
   };
-}
-
-/**
- * Deno's NotCapable, or http.ts's HostNotAllowedError that stands for it, anywhere in
- * `error`'s cause chain, whatever wraps it.
- */
-function permissionRefusal(error: unknown): Error | undefined {
-  const seen = new Set<unknown>();
-  for (let link = error; link instanceof Error && !seen.has(link); link = link.cause) {
-    if (link instanceof Deno.errors.NotCapable || link instanceof HostNotAllowedError) return link;
-    seen.add(link);
-  }
-  return undefined;
 }
 
 /** `policies.ratelimit.QuotaViolation` from an Apigee fault body, or "". */

@@ -4,10 +4,9 @@
  * has no tick, and the hour they repeat in autumn has two, told apart by their UTC offset
  * (`02:00 +02`, `02:00 +01`) wherever the same wall-clock time happens twice.
  */
-import { formatZonedIso, HOUR_MS, MINUTE_MS } from "../../../lib/zoned_time.ts";
+import { formatZonedIso, HALF_HOUR_MS, HOUR_MS } from "../../../lib/zoned_time.ts";
 import { clockTime, utcOffset } from "./format.ts";
 
-const HALF_HOUR_MS = 30 * MINUTE_MS;
 // Offsets change by at most two hours (double summer time): a wall-clock time that happens
 // twice does so within that distance.
 const MAX_SHIFT_MS = 2 * HOUR_MS;

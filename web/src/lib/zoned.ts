@@ -3,9 +3,7 @@
  * library): how many there really are (46, 48 or 50 in Paris) and how each one is labelled.
  */
 // The server's own zone arithmetic, so page and API label instants identically.
-import { formatZonedIso, HOUR_MS, MINUTE_MS } from "../../../lib/zoned_time.ts";
-
-const HALF_HOUR_MS = 30 * MINUTE_MS;
+import { formatZonedIso, HALF_HOUR_MS, HOUR_MS, MINUTE_MS } from "../../../lib/zoned_time.ts";
 
 export interface HalfHour {
   epochMs: number;
