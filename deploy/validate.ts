@@ -4,16 +4,21 @@
  * - every Kubernetes object from `kubectl kustomize deploy/k8s` against the Kubernetes API's
  *   JSON schemas (kubernetes-models: required fields, types, enums; unknown fields pass);
  * - the Dockerfile with dockerfile-utils' linter (the engine of the VS Code Docker extension);
- * - the compose file as `docker-compose config` resolved it;
+ * - the compose file as `docker-compose --profile tools config` resolved it (the profile
+ *   brings in the ingest service);
  * - what this project relies on: pinned images, non-root users, health checks and probes,
  *   resources, references that resolve, and container permission flags equal to the deno
- *   tasks' (`start`, `refresh`) with the database at host `db` instead of loopback;
+ *   tasks' (`start`, `refresh`, `ingest`) with the database at host `db` instead of loopback;
+ * - the one-off ingest containers (compose service `ingest`, CronJob `rte-ingest`): they read
+ *   only the RTE files, mounted read-only at /data, and the migrations;
  * - memory: the V8 heap limit, set once (DENO_V8_FLAGS in the Dockerfile), leaves at least
  *   40 % of every container limit of the image to non-heap memory, and compose and the
  *   Kubernetes Deployment give the service the same limit.
  *
- * Usage: deno run --allow-read=.,DIR deploy/validate.ts DIR/k8s.yaml DIR/compose.yaml
+ * Usage (the yaml package reads LOG_TOKENS and LOG_STREAM):
+ *   deno run --allow-read=.,DIR --allow-env=LOG_TOKENS,LOG_STREAM deploy/validate.ts DIR/k8s.yaml DIR/compose.yaml
  */
+import { isDeepStrictEqual } from "node:util";
 import { validate as lintDockerfile } from "dockerfile-utils";
 import { parse, parseAllDocuments } from "yaml";
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
@@ -39,6 +44,11 @@ const MIN_NON_HEAP_SHARE = 0.4;
 const MIB = 2 ** 20;
 const LOOPBACK_DB = ["127.0.0.1:5432", "localhost:5432"];
 const CONTAINER_DB = "db:5432";
+// Where the ingest containers find the RTE files; they read nothing else but the migrations.
+const DATA_DIR = "/data";
+const INGEST_READ = [DATA_DIR, "db/migrations"];
+const USAGE = "usage: deno run --allow-read=.,DIR --allow-env=LOG_TOKENS,LOG_STREAM " +
+  "deploy/validate.ts DIR/k8s.yaml DIR/compose.yaml";
 
 export function checkKubernetes(objects: Json[], tasks: Record<string, string>): string[] {
   const problems: string[] = [];
@@ -126,14 +136,59 @@ export function checkKubernetes(objects: Json[], tasks: Record<string, string>):
       problems.push(`${where(statefulSet)}: serviceName names no Service`);
     }
   }
+  const cronJobTasks = new Set<string>();
   for (const cronJob of byKind("CronJob")) {
-    const [container] = podOf(cronJob.spec?.jobTemplate?.spec?.template).spec?.containers ?? [];
-    problems.push(...compareFlags(where(cronJob), container?.command ?? [], tasks.refresh));
+    const pod = podOf(cronJob.spec?.jobTemplate?.spec?.template).spec;
+    const [container] = pod?.containers ?? [];
+    const at = where(cronJob);
+    const script = scriptOf(container?.command ?? []);
+    const task = script &&
+      Object.keys(tasks).find((name) => scriptOf(words(tasks[name])) === script);
+    if (!task) {
+      problems.push(`${at}: runs ${script ?? "no script"}, which no deno task runs`);
+      continue;
+    }
+    cronJobTasks.add(task);
+    if (task !== "ingest") {
+      problems.push(...compareFlags(at, container.command, tasks[task]));
+      continue;
+    }
+    problems.push(...checkIngestJob(at, pod, tasks.ingest, byKind("Deployment")[0]));
+  }
+  for (const task of ["refresh", "ingest"]) {
+    if (!cronJobTasks.has(task)) problems.push(`no CronJob runs \`deno task ${task}\``);
   }
   for (const service of byKind("Service")) {
     const selector = Object.entries(service.spec?.selector ?? {});
     const matched = pods.some(({ labels }) => selector.every(([k, v]) => labels?.[k] === v));
     if (selector.length === 0 || !matched) problems.push(`${where(service)}: selects no pod`);
+  }
+  return problems;
+}
+
+/**
+ * The one-off ingest Job: `deno task ingest` reading only the files mounted read-only at
+ * /data and the migrations, with the service pod's security settings (and at least its
+ * container's).
+ */
+function checkIngestJob(at: string, pod: Json, task: string, service: Json): string[] {
+  const [container] = pod.containers;
+  const serviceAt = `Deployment/${service?.metadata?.name}`;
+  const problems = compareFlags(at, container.command, task, INGEST_READ);
+  const mount = (container.volumeMounts ?? []).find((m: Json) => m.mountPath === DATA_DIR);
+  problems.push(...checkDataMount(`${at} container ${container.name}`, mount?.readOnly, !!mount));
+  const servicePod = podOf(service?.spec?.template).spec;
+  if (!isDeepStrictEqual(pod.securityContext, servicePod?.securityContext)) {
+    problems.push(`${at}: pod securityContext differs from ${serviceAt}'s`);
+  }
+  const serviceContainer = servicePod?.containers?.[0]?.securityContext ?? {};
+  for (const [key, value] of Object.entries(serviceContainer)) {
+    if (!isDeepStrictEqual(container.securityContext?.[key], value)) {
+      problems.push(
+        `${at} container ${container.name}: securityContext.${key} must be ` +
+          `${JSON.stringify(value)}, as in ${serviceAt}`,
+      );
+    }
   }
   return problems;
 }
@@ -171,8 +226,14 @@ export function checkDockerfile(
   if (!(script ? readText(script) : healthcheck).includes("/healthz")) {
     problems.push("Dockerfile: no HEALTHCHECK hitting /healthz");
   }
-  if (!finalStage.some((l) => /^RUN\s+deno install --frozen/.test(l))) {
+  // Installed in any stage (the deps stage trims them to what runs), checked in the last.
+  if (!lines.some((l) => /^RUN\b.*\bdeno install --frozen\b/.test(l))) {
     problems.push("Dockerfile: dependencies are not installed with `deno install --frozen`");
+  }
+  if (!finalStage.some((l) => /^RUN\s+deno cache --frozen\b/.test(l))) {
+    problems.push(
+      "Dockerfile: the final stage does not check its modules with `deno cache --frozen`",
+    );
   }
   const cmd = finalStage.filter((l) => /^CMD\s/.test(l)).at(-1);
   problems.push(
@@ -198,13 +259,58 @@ export function checkCompose(config: Json, tasks: Record<string, string>): strin
     problems.push("compose: app does not wait for a healthy db");
   }
   if (!app?.build) problems.push("compose: app is not built from the Dockerfile");
-  const allowed = flagValues(tasks.start, "--allow-env");
-  for (const name of Object.keys(app?.environment ?? {})) {
-    if (!allowed.some((pattern) => matchesEnv(pattern, name))) {
-      problems.push(`compose: app sets ${name}, which \`deno task start\` may not read`);
+  problems.push(...checkComposeEnv("app", app, "start", tasks));
+  problems.push(...checkComposeIngest(config, tasks));
+  return problems;
+}
+
+/** `docker compose run --rm ingest`: `deno task ingest` in the app's image, on the stack's db. */
+function checkComposeIngest(config: Json, tasks: Record<string, string>): string[] {
+  const app = config?.services?.app;
+  const ingest = config?.services?.ingest;
+  if (!ingest) return ["compose: no ingest service (render the file with --profile tools)"];
+  const problems: string[] = [];
+  if (ingest.image !== app?.image) problems.push("compose: ingest does not run the app's image");
+  if (ingest.depends_on?.db?.condition !== "service_healthy") {
+    problems.push("compose: ingest does not wait for a healthy db");
+  }
+  for (const name of ["DATABASE_URL", "PGPASSWORD"]) {
+    if (ingest.environment?.[name] !== app?.environment?.[name]) {
+      problems.push(`compose: ingest's ${name} is not the app's`);
     }
   }
+  problems.push(...checkComposeEnv("ingest", ingest, "ingest", tasks));
+  const entrypoint = typeof ingest.entrypoint === "string"
+    ? words(ingest.entrypoint)
+    : ingest.entrypoint ?? [];
+  problems.push(
+    ...compareFlags("compose: ingest entrypoint", entrypoint, tasks.ingest, INGEST_READ),
+  );
+  const mount = (ingest.volumes ?? []).map((v: Json) =>
+    typeof v === "string"
+      ? { target: v.split(":")[1], readOnly: v.split(":")[2]?.split(",").includes("ro") }
+      : { target: v.target, readOnly: v.read_only }
+  ).find((v: Json) => v.target === DATA_DIR);
+  problems.push(...checkDataMount("compose: ingest", mount?.readOnly, !!mount));
   return problems;
+}
+
+function checkDataMount(at: string, readOnly: unknown, mounted: boolean): string[] {
+  if (!mounted) return [`${at}: mounts no data folder at ${DATA_DIR}`];
+  return readOnly === true ? [] : [`${at}: the data folder ${DATA_DIR} must be mounted read-only`];
+}
+
+/** Every variable a compose service sets must be one its task may read. */
+function checkComposeEnv(
+  service: string,
+  definition: Json,
+  task: string,
+  tasks: Record<string, string>,
+): string[] {
+  const allowed = flagValues(words(tasks[task]), "--allow-env");
+  return Object.keys(definition?.environment ?? {})
+    .filter((name) => !allowed.some((pattern) => matchesEnv(pattern, name)))
+    .map((name) => `compose: ${service} sets ${name}, which \`deno task ${task}\` may not read`);
 }
 
 export interface HeapLimit {
@@ -268,14 +374,17 @@ export function checkMemory(dockerfile: string, objects: Json[], compose: Json):
   const problems: string[] = [];
   const app = compose?.services?.app;
   const repository = (image: string | undefined) => image?.replace(/:[\w.-]+$/, "");
+  // The app first: its limit is the one Kubernetes must match. Then the tools of its image.
+  const services = Object.entries(compose?.services ?? {}) as Array<[string, Json]>;
   const containers: Array<{ at: string; mib?: number; env: Json; command: unknown }> = [
-    {
-      at: "compose: app",
-      mib: composeMib(app?.mem_limit ?? app?.deploy?.resources?.limits?.memory),
-      env: app?.environment,
-      command: app?.command,
-    },
-  ];
+    ["app", app],
+    ...services.filter(([name, service]) => name !== "app" && service?.image === app?.image),
+  ].map(([name, service]) => ({
+    at: `compose: ${name}`,
+    mib: composeMib(service?.mem_limit ?? service?.deploy?.resources?.limits?.memory),
+    env: service?.environment,
+    command: [service?.entrypoint ?? [], service?.command ?? []].flat(),
+  }));
   for (const object of objects) {
     const template = object?.kind === "CronJob"
       ? object.spec?.jobTemplate?.spec?.template
@@ -326,19 +435,19 @@ export function checkMemory(dockerfile: string, objects: Json[], compose: Json):
 
 /**
  * A container's deno flags must be the task's, the database aside: loopback in the task,
- * host `db` in containers.
+ * host `db` in containers; `read`, when given, replaces the task's --allow-read.
  */
-function compareFlags(at: string, command: string[], task: string): string[] {
-  const expected = task.split(/\s+/);
+function compareFlags(at: string, command: string[], task: string, read?: string[]): string[] {
+  const expected = words(task);
   const problems: string[] = [];
   for (
     const flag of ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-run"]
   ) {
-    let want = flagValues(task, flag);
+    let want = flag === "--allow-read" && read ? read : flagValues(expected, flag);
     if (flag === "--allow-net" && want.length > 0) {
       want = [...want.filter((h) => !LOOPBACK_DB.includes(h)), CONTAINER_DB];
     }
-    const got = flagValues(command.join(" "), flag);
+    const got = flagValues(command, flag);
     const missing = want.filter((value) => !got.includes(value));
     const extra = got.filter((value) => !want.includes(value));
     if (missing.length > 0 || extra.length > 0) {
@@ -354,9 +463,37 @@ function compareFlags(at: string, command: string[], task: string): string[] {
   return problems;
 }
 
-function flagValues(command: string, flag: string): string[] {
-  const match = command.split(/\s+/).find((arg) => arg.startsWith(`${flag}=`));
-  return match ? match.slice(flag.length + 1).split(",").filter(Boolean) : [];
+/**
+ * A task's words as its shell passes them when no variable is set: quotes dropped and
+ * `${NAME:-default}` as its default (`start` computes its listen address in `sh -c '…'`).
+ */
+function words(task: string): string[] {
+  return task.replace(/\$\{\w+:-([^}]*)\}/g, "$1").replace(/["']/g, "").split(/\s+/)
+    .filter(Boolean);
+}
+
+/** The first script a command runs: what follows is its arguments, not deno's flags. */
+function scriptOf(command: string[]): string | undefined {
+  return command.find((arg) => /\.[jt]s$/.test(arg));
+}
+
+// Deno's short permission flags; a flag with no list allows everything.
+const SHORT_FLAGS: Record<string, string> = {
+  "-N": "--allow-net",
+  "-E": "--allow-env",
+  "-R": "--allow-read",
+  "-W": "--allow-write",
+};
+const EVERYTHING = "(everything)";
+
+function flagValues(command: string[], flag: string): string[] {
+  const script = scriptOf(command);
+  const flags = script ? command.slice(0, command.indexOf(script)) : command;
+  return flags.flatMap((arg) => {
+    const [name, list] = arg.split(/=(.*)/s);
+    if ((SHORT_FLAGS[name] ?? name) !== flag) return [];
+    return list === undefined ? [EVERYTHING] : list.split(",").filter(Boolean);
+  });
 }
 
 function matchesEnv(pattern: string, name: string): boolean {
@@ -370,7 +507,7 @@ function joinContinuations(text: string): string[] {
 
 async function main(args: string[]): Promise<number> {
   if (args.length !== 2) {
-    console.error("usage: deno run --allow-read=.,DIR deploy/validate.ts K8S.yaml COMPOSE.yaml");
+    console.error(USAGE);
     return 2;
   }
   const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks;

@@ -83,7 +83,7 @@ for (const failure of CASES) {
     assert.equal(lines.length, 1, lines.join("\n"));
     assert.match(
       lines[0],
-      /^rte refresh failed after [\d.]+ s, stored data kept, next run retries: /,
+      /^rte refresh failed after [\d.]+ s, stored data unchanged, next run retries: /,
     );
     assert.match(lines[0], failure.error);
     assert.doesNotMatch(lines[0], /\n|\bat file:/);
@@ -146,15 +146,26 @@ Deno.test("a backfill year RTE answers 404 for is a failure, not an unpublished 
   assert.match(run.error ?? "", /Annuel-Definitif_2025\.zip answered HTTP 404/);
 });
 
-Deno.test("one failing file fails the run but the other files still load", async () => {
+Deno.test("one failing file fails the run but the other files still load, as its log line says", async () => {
   await using db = await createTestDatabase();
   await using stub = startRteStub();
   publishCurrentFiles(stub);
   stub.publish(TR_ZIP, new TextEncoder().encode("<!DOCTYPE html><html>Maintenance</html>"));
 
-  const { report } = await refreshFromStub(db.sql, stub.url, { now: SUMMER });
+  const { report, lines } = await refreshFromStub(db.sql, stub.url, { now: SUMMER });
 
   assert.equal(report.outcome, "failed");
+  assert.equal(lines.length, 1, lines.join("\n"));
+  assert.match(
+    lines[0],
+    new RegExp(
+      String.raw`^rte refresh failed after [\d.]+ s \(1 of 2 files; the others: ` +
+        String.raw`eCO2mix_RTE_En-cours-Consolide\.zip loaded \(48 rows changed\)\), ` +
+        String.raw`next run retries the failed file: ` +
+        String.raw`eCO2mix_RTE_En-cours-TR\.zip: not a zip: got an HTML page$`,
+    ),
+  );
+  assert.doesNotMatch(lines[0], /kept|unchanged/, "the consolidated file changed stored rows");
   const [run] = await listRuns(db.sql, "rte");
   assert.deepEqual(run.items.map((f) => [f.name, f.status]), [
     ["eCO2mix_RTE_En-cours-Consolide.zip", "loaded"],

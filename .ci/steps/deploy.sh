@@ -25,8 +25,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 # With an empty .env: the defaults in docker-compose.yml must make a valid file by themselves.
 : >"$out/empty.env"
-"${compose[@]}" --env-file "$out/empty.env" -f docker-compose.yml config -q
-"${compose[@]}" --env-file "$out/empty.env" -f docker-compose.yml config >"$out/compose.yaml"
+"${compose[@]}" --env-file "$out/empty.env" -f docker-compose.yml --profile tools config -q
+"${compose[@]}" --env-file "$out/empty.env" -f docker-compose.yml --profile tools config >"$out/compose.yaml"
 kubectl kustomize deploy/k8s >"$out/k8s.yaml"
 deno run --cached-only --allow-read=.,"$out" --allow-env=LOG_TOKENS,LOG_STREAM \
   deploy/validate.ts "$out/k8s.yaml" "$out/compose.yaml" 2> >(grep -v punycode >&2)

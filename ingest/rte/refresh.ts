@@ -217,19 +217,35 @@ function describeFileError(file: RteRemoteFile, error: unknown, timeoutMs: numbe
   return message.includes(file.name) ? message : `${file.name}: ${message}`;
 }
 
-/** The one log line of a run. */
+/**
+ * The one log line of a run. A failed run names what it changed, if anything: the files that
+ * failed kept their stored rows, but the others of the same run may have loaded theirs.
+ */
 function describeRun(
   report: Exclude<RefreshReport, { outcome: "skipped" }>,
   elapsedMs: number,
 ): string {
   const seconds = (elapsedMs / 1000).toFixed(1);
-  if (report.outcome === "failed") {
-    return `rte refresh failed after ${seconds} s, stored data kept, next run retries: ${report.error}`;
+  if (report.outcome === "succeeded") {
+    return `rte refresh succeeded in ${seconds} s: ${report.files.map(describeFile).join(", ")}`;
   }
-  const files = report.files.map((file) =>
-    file.status === "loaded"
-      ? `${file.name} loaded (${file.rowsChanged} rows changed)`
-      : `${file.name} ${file.status.replace("-", " ")}`
-  );
-  return `rte refresh succeeded in ${seconds} s: ${files.join(", ")}`;
+  const failed = report.files.filter((file) => file.status === "failed");
+  const others = report.files.filter((file) => file.status !== "failed").map(describeFile);
+  if (report.rowsChanged === 0) {
+    return `rte refresh failed after ${seconds} s, stored data unchanged, next run retries: ${report.error}`;
+  }
+  if (failed.length === 0) {
+    // The run itself failed (the database, an abort) after some files were in.
+    return `rte refresh failed after ${seconds} s (done before the error: ${others.join(", ")}), ` +
+      `next run retries: ${report.error}`;
+  }
+  const which = failed.length === 1 ? "the failed file" : "the failed files";
+  return `rte refresh failed after ${seconds} s (${failed.length} of ${report.files.length} ` +
+    `files; the others: ${others.join(", ")}), next run retries ${which}: ${report.error}`;
+}
+
+function describeFile(file: FileReport): string {
+  return file.status === "loaded"
+    ? `${file.name} loaded (${file.rowsChanged} rows changed)`
+    : `${file.name} ${file.status.replace("-", " ")}`;
 }
