@@ -13,6 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseAllDocuments } from "yaml";
+import { runMain } from "../lib/cli.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -262,44 +263,40 @@ function mountArgs(
 }
 
 function main(args: string[]): number {
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        name: { type: "string" },
-        network: { type: "string" },
-        "volume-prefix": { type: "string" },
-        "host-path": { type: "string", multiple: true },
-        publish: { type: "string", multiple: true },
-        detach: { type: "boolean" },
-      },
-    });
-    if (positionals.length !== 2) {
-      throw new Error("usage: deploy/pod_as_docker.ts RENDERED.yaml KIND/NAME [options]");
-    }
-    const documents = parseAllDocuments(Deno.readTextFileSync(positionals[0]));
-    const error = documents.flatMap((d) => d.errors)[0];
-    if (error) throw new Error(`Cannot parse ${positionals[0]}: ${error.message}`);
-    const hostPaths = Object.fromEntries((values["host-path"] ?? []).map((pair) => {
-      const [path, ...host] = pair.split("=");
-      return [path, host.join("=")];
-    }));
-    const objects = documents.map((d) => d.toJSON()).filter(Boolean);
-    const options = {
-      name: values.name,
-      network: values.network,
-      volumePrefix: values["volume-prefix"],
-      hostPaths,
-      publish: values.publish,
-      detach: values.detach,
-    };
-    console.log(JSON.stringify(dockerRunArgs(objects, positionals[1], options)));
-    return 0;
-  } catch (error) {
-    console.error((error as Error).message);
-    return 1;
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      name: { type: "string" },
+      network: { type: "string" },
+      "volume-prefix": { type: "string" },
+      "host-path": { type: "string", multiple: true },
+      publish: { type: "string", multiple: true },
+      detach: { type: "boolean" },
+    },
+  });
+  if (positionals.length !== 2) {
+    console.error("usage: deploy/pod_as_docker.ts RENDERED.yaml KIND/NAME [options]");
+    return 2;
   }
+  const documents = parseAllDocuments(Deno.readTextFileSync(positionals[0]));
+  const error = documents.flatMap((d) => d.errors)[0];
+  if (error) throw new Error(`Cannot parse ${positionals[0]}: ${error.message}`);
+  const hostPaths = Object.fromEntries((values["host-path"] ?? []).map((pair) => {
+    const [path, ...host] = pair.split("=");
+    return [path, host.join("=")];
+  }));
+  const objects = documents.map((d) => d.toJSON()).filter(Boolean);
+  const options = {
+    name: values.name,
+    network: values.network,
+    volumePrefix: values["volume-prefix"],
+    hostPaths,
+    publish: values.publish,
+    detach: values.detach,
+  };
+  console.log(JSON.stringify(dockerRunArgs(objects, positionals[1], options)));
+  return 0;
 }
 
-if (import.meta.main) Deno.exit(main(Deno.args));
+if (import.meta.main) Deno.exit(await runMain(async () => main(Deno.args)));

@@ -21,7 +21,7 @@
  *     ingest/airqino/cli.ts ingest/ticketmaster/cli.ts deploy/healthcheck.ts
  */
 import { isDeepStrictEqual } from "node:util";
-import { messageOf } from "../lib/message_of.ts";
+import { runMain } from "../lib/cli.ts";
 
 const USAGE = "usage: deno run --allow-run=deno --allow-read=. " +
   "--allow-write=deno.json,deno.lock deploy/runtime_deps.ts ENTRY...";
@@ -151,11 +151,4 @@ async function main(entries: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  Deno.exit(
-    await main(Deno.args).catch((error) => {
-      console.error(`error: ${messageOf(error)}`);
-      return 1;
-    }),
-  );
-}
+if (import.meta.main) Deno.exit(await runMain(() => main(Deno.args)));

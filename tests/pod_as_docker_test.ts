@@ -385,7 +385,7 @@ Deno.test("the CLI prints the arguments as JSON, and a refusal as one line", asy
     assert.equal(refused.code, 1);
     assert.equal(
       new TextDecoder().decode(refused.stderr),
-      "Cannot translate Deployment/app: hostPath /data/rte has no --host-path mapping\n",
+      "error: Cannot translate Deployment/app: hostPath /data/rte has no --host-path mapping\n",
     );
   } finally {
     await Deno.remove(file);
