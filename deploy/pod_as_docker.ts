@@ -299,4 +299,4 @@ function main(args: string[]): number {
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await runMain(async () => main(Deno.args)));
+if (import.meta.main) Deno.exit(await runMain(() => Promise.resolve(main(Deno.args))));
