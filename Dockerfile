@@ -39,7 +39,8 @@ COPY lib/ lib/
 COPY deploy/healthcheck.ts deploy/runtime_deps.ts deploy/
 RUN deno run --allow-run=deno --allow-read=. --allow-write=deno.json,deno.lock \
       deploy/runtime_deps.ts $ENTRY_POINTS && \
-    DENO_DIR=/runtime-deno-dir deno install --frozen
+    DENO_DIR=/runtime-deno-dir deno install --frozen && \
+    rm deploy/runtime_deps.ts
 
 FROM denoland/deno:debian-2.9.6
 ARG ENTRY_POINTS
@@ -48,15 +49,9 @@ WORKDIR /app
 ENV DENO_NO_UPDATE_CHECK=1 \
     DENO_NO_PROMPT=1
 COPY --from=deps --chown=deno:deno /runtime-deno-dir/ /deno-dir/
-# Sources stay owned by root: the service cannot rewrite its own code.
-COPY --from=deps /app/deno.json /app/deno.lock ./
-COPY vendor/ vendor/
-COPY main.ts app.ts config.ts jobs.ts ./
-COPY routes/ routes/
-COPY db/ db/
-COPY ingest/ ingest/
-COPY lib/ lib/
-COPY deploy/healthcheck.ts deploy/
+# The deps stage's sources with the trimmed deno.json and deno.lock. They stay owned by root:
+# the service cannot rewrite its own code.
+COPY --from=deps /app/ ./
 COPY --from=web /web/dist web/dist
 USER deno
 # Fails the build if any module the service, its CLIs or the health check import is missing.

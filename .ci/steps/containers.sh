@@ -96,7 +96,7 @@ packages=$(docker run --rm --entrypoint ls opendata-feeds:local /deno-dir/npm/re
 for dev in playwright-core kubernetes-models dockerfile-utils; do
   if grep -qx "$dev" <<<"$packages"; then fail "the image holds the development package $dev"; fi
 done
-for absent in tests bench docs web/src web/node_modules deploy/k8s deploy/validate.ts openapi_cli.ts; do
+for absent in tests bench docs web/src web/node_modules deploy/k8s deploy/validate.ts deploy/runtime_deps.ts openapi_cli.ts; do
   if docker run --rm --entrypoint test opendata-feeds:local -e "/app/$absent"; then
     fail "the image holds /app/$absent"
   fi
