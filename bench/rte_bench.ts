@@ -1,240 +1,190 @@
 /**
- * `deno task bench`: (1) ingest of every real annual file into an empty database, next to a
- * plain COPY of the same rows (the floor); (2) GET /api/consumption for 1 day, 1 month and
- * 1 year under wrk on loopback, next to the bare SQL query time, and GET /api/status; (3) the
- * peak memory of the service (this process) under 64 and 256 connections, next to the
- * deployed limits. Prints Markdown tables. Needs ../shared/data/rte, `wrk` and `psql` (Debian
- * packages). `DENO_V8_FLAGS=<the Dockerfile's> deno task bench` measures under the deployed
- * heap limit.
+ * `deno task bench`, in one run on a database of its own (dropped at the end):
+ * 1. ingest of the six real annual files into an empty table next to a plain COPY of the same
+ *    rows (the floor), five interleaved runs;
+ * 2. GET /api/consumption for a day, a month and a year, a window never asked before on every
+ *    request (bench/windows.ts), cache off and on, next to pgbench on the same SELECT and to a
+ *    static body of the same size through the same app; GET /api/status;
+ * 3. the service's peak memory under 64 and 256 connections, next to the deployed limits;
+ * 4. the reads again with 10× the rows (synthetic years): their cost must follow the range.
+ * Prints Markdown tables on stdout, progress on stderr. Needs ../shared/data/rte, and `wrk`,
+ * `pgbench` and `psql` (Debian: apt-get install -y wrk postgresql-client).
+ * `DENO_V8_FLAGS=<the Dockerfile's> deno task bench` measures under the deployed heap limit.
  */
 import v8 from "node:v8";
-import { createApp } from "../app.ts";
-import { loadConfig } from "../config.ts";
-import { createSql, type Sql } from "../db/client.ts";
-import { listConsumption, PARIS } from "../db/consumption.ts";
-import { parseIsoInZone } from "../lib/zoned_time.ts";
+import { createSql } from "../db/client.ts";
 import { ensureDatabase, migrate, withDatabase } from "../db/migrate.ts";
-import { loadRteStream } from "../ingest/rte/load.ts";
 import { composeMib, heapLimitOf } from "../deploy/validate.ts";
+import {
+  addSyntheticCopies,
+  countRows,
+  dropDatabase,
+  loadIslands,
+  postgresVersion,
+  vacuumAnalyze,
+} from "./data.ts";
+import { benchIngest } from "./ingest_bench.ts";
+import { count, markdownTable, times } from "./markdown.ts";
+import { listConsumptionSelect } from "./pgbench.ts";
+import {
+  type BenchContext,
+  benchMemory,
+  benchReads,
+  benchStatus,
+  readsTable,
+  type SizeResult,
+  windowsLine,
+} from "./reads_bench.ts";
+import { WRK_CONNECTIONS, WRK_SECONDS, WRK_THREADS } from "./wrk.ts";
 
 const ANNUAL_DIR = "../shared/data/rte/national/annuel-definitif";
 const BENCH_URL = withDatabase(
   Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres",
   "opendata_feeds_bench",
 );
-const WRK_SECONDS = 10;
-const WRK_CONNECTIONS = 32;
-const MIB = 2 ** 20;
+const INGEST_RUNS = 5;
+const SYNTHETIC_COPIES = 9;
+const GIB = 2 ** 30;
 
+const tools = await toolVersions();
 await ensureDatabase(BENCH_URL);
-const sql = createSql(BENCH_URL, { max: 8 });
+const admin = createSql(BENCH_URL, { max: 2 });
+// The service's pool, as main.ts opens it.
+const serving = createSql(BENCH_URL);
+const workDir = await Deno.makeTempDir({ prefix: "rte_bench_" });
 try {
-  await migrate(sql);
-  console.log(`machine: ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}\n`);
-  await benchIngest(sql);
-  await benchEndpoint(sql);
-  await benchStatus(sql);
-  await benchMemory(sql);
+  await migrate(admin);
+  const memoryGib = Deno.systemMemoryInfo().total / GIB;
+  console.log(
+    `Machine: ${navigator.hardwareConcurrency} cores, ${memoryGib.toFixed(0)} GiB RAM, ` +
+      `Deno ${Deno.version.deno}, PostgreSQL ${await postgresVersion(admin)}, ${tools}, ` +
+      "loopback.\n",
+  );
+  console.log(
+    await benchIngest(admin, { url: BENCH_URL, annualDir: ANNUAL_DIR, runs: INGEST_RUNS, workDir }),
+  );
+  await vacuumAnalyze(admin);
+  const ctx: BenchContext = {
+    serving,
+    admin,
+    url: BENCH_URL,
+    select: await listConsumptionSelect(),
+    workDir,
+  };
+  const baseRows = await countRows(admin);
+  const wrk = `wrk -t${WRK_THREADS} -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s --latency`;
+  console.log(
+    `\nGET /api/consumption under \`${wrk}\`, each run after a 2 s warm-up, over the ` +
+      `${count(baseRows)} loaded half-hours (after \`VACUUM ANALYZE\`). Every request asks for ` +
+      "a window nobody asked before in the run: a start to the second, drawn over all the " +
+      "loaded years where the whole window lies in the data, bounds in UTC " +
+      "(bench/windows.ts, bench/unique_windows.lua). Response cache off and on. Next to it: " +
+      `\`pgbench -M prepared -c${WRK_CONNECTIONS} -j${WRK_THREADS} -T${WRK_SECONDS}\` on ` +
+      "listConsumption's SELECT over random windows of the same length, and a prebuilt body " +
+      "of the same size from a route mounted on the same app (createApp, every middleware), " +
+      "asked the same way. A window holds days × 48 half-hours, 2 fewer for each autumn " +
+      "changeover it spans (RTE's files give the repeated hour once). Peak RSS is this " +
+      "process's, which hosts the service.\n",
+  );
+  const base = await benchReads(ctx);
+  console.log(readsTable(base));
+  console.log(`\n${windowsLine(base)}\n`);
+  console.log(await benchStatus(ctx));
+  const limits = await deployedLimits();
+  console.log(`\n${limits.text}\n`);
+  console.log(
+    "Peak RSS of this process (the service) while 64 and 256 clients ask for years nobody " +
+      "asked before, cache off, wrk waiting up to 5 s (past the service's 2.5 s deadline, so " +
+      "requests it cannot take on in time show as non-2xx, not as time-outs):\n",
+  );
+  console.log(await benchMemory(ctx, limits.containerMib));
+
+  const spanDays = await addSyntheticCopies(admin, await loadIslands(admin), SYNTHETIC_COPIES);
+  await vacuumAnalyze(admin);
+  const tenfoldRows = await countRows(admin);
+  console.log(
+    `\nThe same with ${SYNTHETIC_COPIES + 1}× the rows (${count(tenfoldRows)}): ` +
+      `${SYNTHETIC_COPIES} copies of the loaded rows shifted back by multiples of ${spanDays} ` +
+      "days (the loaded span, so copies never overlap), nature kept; windows drawn over all " +
+      "of it:\n",
+  );
+  const tenfold = await benchReads(ctx);
+  console.log(readsTable(tenfold));
+  console.log(`\n${windowsLine(tenfold)}\n`);
+  console.log(await benchStatus(ctx));
+  console.log(
+    `\nCost against the table's size (req/s):\n\n${
+      scaleTable(base, tenfold, [baseRows, tenfoldRows])
+    }`,
+  );
 } finally {
-  await sql.end();
+  await serving.end();
+  await admin.end();
+  await dropDatabase(BENCH_URL);
+  await Deno.remove(workDir, { recursive: true });
 }
 
-async function benchIngest(sql: Sql) {
-  const files = [];
-  for await (const entry of Deno.readDir(ANNUAL_DIR)) files.push(`${ANNUAL_DIR}/${entry.name}`);
-  files.sort();
-  await sql`truncate rte_consumption`;
-  const started = performance.now();
-  let rows = 0;
-  for (const path of files) {
-    using file = await Deno.open(path);
-    rows += (await loadRteStream(sql, path.split("/").pop()!, file.readable)).rowsChanged;
-  }
-  const ingestSeconds = (performance.now() - started) / 1000;
-
-  // The floor: the same rows, already parsed, written by one plain COPY.
-  const csvPath = await Deno.makeTempFile({ suffix: ".csv" });
-  await psql(`\\copy rte_consumption to '${csvPath}' csv`);
-  await sql`truncate rte_consumption`;
-  const copyStarted = performance.now();
-  await psql(`\\copy rte_consumption from '${csvPath}' csv`);
-  const copySeconds = (performance.now() - copyStarted) / 1000;
-  await Deno.remove(csvPath);
-  // Leave the data loaded for the endpoint benchmark.
-
-  console.log("| ingest of all annual files | seconds | rows/s |");
-  console.log("|---|---|---|");
-  console.log(
-    `| deno task ingest path (${files.length} zips, ${rows} rows) | ${ingestSeconds.toFixed(2)} | ${
-      Math.round(rows / ingestSeconds)
-    } |`,
-  );
-  console.log(
-    `| plain COPY of the same rows (floor) | ${copySeconds.toFixed(2)} | ${
-      Math.round(rows / copySeconds)
-    } |`,
-  );
-  console.log(`| ratio | ${(ingestSeconds / copySeconds).toFixed(2)}× | |\n`);
-}
-
-async function benchEndpoint(sql: Sql) {
-  // [label, start, end, wrk script]: the random-day script varies the day per request.
-  const cases: Array<[string, string, string, string?]> = [
-    ["1 day (same day)", "2018-03-15", "2018-03-15T23:30"],
-    ["1 day (random day of 6 years)", "2018-03-15", "2018-03-15T23:30", "bench/random_day.lua"],
-    ["1 month", "2018-03-01", "2018-03-31T23:30"],
-    ["1 year", "2018-01-01", "2018-12-31T23:30"],
-  ];
-  console.log(
-    "| GET /api/consumption | rows | cache | req/s | p50 ms | p99 ms | bare SQL query ms | peak RSS MiB |",
-  );
-  console.log("|---|---|---|---|---|---|---|---|");
-  for (const cacheMb of [0, 64]) {
-    const config = { ...loadConfig({ DATABASE_URL: BENCH_URL }), consumptionCacheMb: cacheMb };
-    const app = createApp({ sql, config });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
-    try {
-      for (const [label, start, end, script] of cases) {
-        const url =
-          `http://127.0.0.1:${server.addr.port}/api/consumption?start=${start}&end=${end}`;
-        const rows = (await (await fetch(url)).json()).count;
-        const { result: wrk, peakMib } = await peakRss(() => runWrk(url, { script }));
-        if (wrk.errors > 0) throw new Error(`wrk saw ${wrk.errors} error responses`);
-        const sqlMs = await bareQueryMs(sql, start, end);
-        console.log(
-          `| ${label} | ${rows} | ${
-            cacheMb ? "on" : "off"
-          } | ${wrk.requestsPerSecond} | ${wrk.p50} | ${wrk.p99} | ${
-            sqlMs.toFixed(2)
-          } | ${peakMib} |`,
-        );
-      }
-    } finally {
-      await server.shutdown();
-    }
-  }
-}
-
-/** GET /api/status: its cost must not grow with the rows loaded (here, the six years). */
-async function benchStatus(sql: Sql) {
-  const app = createApp({ sql, config: loadConfig({ DATABASE_URL: BENCH_URL }) });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
-  try {
-    const wrk = await runWrk(`http://127.0.0.1:${server.addr.port}/api/status`);
-    if (wrk.errors > 0) throw new Error(`wrk saw ${wrk.errors} error responses`);
-    const [{ rows }] = await sql<{ rows: string }[]>`select count(*) as rows from rte_consumption`;
-    console.log(
-      `\nGET /api/status over ${rows} rows: ${wrk.requestsPerSecond} req/s, p50 ${wrk.p50} ms, ` +
-        `p99 ${wrk.p99} ms\n`,
-    );
-  } finally {
-    await server.shutdown();
-  }
-}
-
-/**
- * The service's peak resident memory (it runs in this process) while many clients ask for a
- * year without the cache, the heaviest request, next to the limits the deploy files set.
- */
-async function benchMemory(sql: Sql) {
+/** What the deploy files allow the service, and what this process runs with. */
+async function deployedLimits(): Promise<{ text: string; containerMib?: number }> {
   const heap = heapLimitOf(await Deno.readTextFile("Dockerfile"));
   // The compose file's limit, which deploy/validate.ts keeps equal to Kubernetes' (a regex:
   // the yaml package reads environment variables this task may not).
   const containerMib = composeMib(
     /^\s*mem_limit:\s*(\S+)/m.exec(await Deno.readTextFile("docker-compose.yml"))?.[1],
   );
-  const ownHeapMib = Math.round(v8.getHeapStatistics().heap_size_limit / MIB);
-  const config = { ...loadConfig({ DATABASE_URL: BENCH_URL }), consumptionCacheMb: 0 };
-  const app = createApp({ sql, config });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
-  console.log(
-    `Deployed: V8 heap limit ${heap?.mib} MiB (DENO_V8_FLAGS=${heap?.flags}) in a ` +
-      `${containerMib} MiB container. This process: V8 heap limit ${ownHeapMib} MiB` +
-      `${ownHeapMib === heap?.mib ? "" : " (not the deployed one: set DENO_V8_FLAGS)"}.\n`,
+  const ownHeapMib = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+  const text = `Deployed: V8 heap limit ${heap?.mib} MiB (DENO_V8_FLAGS=${heap?.flags}) in a ` +
+    `${containerMib} MiB container. This process: V8 heap limit ${ownHeapMib} MiB` +
+    `${ownHeapMib === heap?.mib ? "" : " (not the deployed one: set DENO_V8_FLAGS)"}.`;
+  return { text, containerMib };
+}
+
+function scaleTable(
+  base: SizeResult[],
+  tenfold: SizeResult[],
+  [baseRows, tenfoldRows]: [number, number],
+): string {
+  const rows = base.flatMap((size, i) => {
+    const big = tenfold[i];
+    const line = (what: string, pick: (result: SizeResult) => number) => [
+      size.label,
+      what,
+      count(pick(size)),
+      count(pick(big)),
+      times(pick(big) / pick(size)),
+    ];
+    return [
+      ...size.ours.map((_, cache) =>
+        line(`ours, cache ${cache ? "on" : "off"}`, (r) => r.ours[cache].requestsPerSecond)
+      ),
+      line("pgbench, same SELECT", (r) => r.pgbench.requestsPerSecond),
+    ];
+  });
+  return markdownTable(
+    ["range", "server", `${count(baseRows)} rows`, `${count(tenfoldRows)} rows`, "ratio"],
+    rows,
   );
-  console.log(
-    "| GET /api/consumption | connections | req/s | non-2xx | time-outs | p99 ms | peak RSS MiB |",
-  );
-  console.log("|---|---|---|---|---|---|---|");
-  try {
-    const url =
-      `http://127.0.0.1:${server.addr.port}/api/consumption?start=2018-01-01&end=2018-12-31T23:30`;
-    for (const connections of [64, 256]) {
-      const { result: wrk, peakMib } = await peakRss(() => runWrk(url, { connections }));
-      console.log(
-        `| 1 year, cache off | ${connections} | ${wrk.requestsPerSecond} | ${wrk.errors} | ` +
-          `${wrk.timeouts} | ${wrk.p99} | ${peakMib} |`,
-      );
+}
+
+/** The external tools' versions; a missing one stops the bench before it starts. */
+async function toolVersions(): Promise<string> {
+  const versions = [];
+  for (
+    const [tool, flag, install] of [
+      ["wrk", "-v", "apt-get install -y wrk"],
+      ["pgbench", "--version", "apt-get install -y postgresql-client"],
+      ["psql", "--version", "apt-get install -y postgresql-client"],
+    ]
+  ) {
+    try {
+      const output = await new Deno.Command(tool, { args: [flag], stdin: "null" }).output();
+      const version = /\d+\.\d+(\.\d+)?/.exec(new TextDecoder().decode(output.stdout))?.[0];
+      versions.push(version ? `${tool} ${version}` : tool);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      console.error(`error: ${tool} is missing; the bench needs it (Debian: ${install})`);
+      Deno.exit(1);
     }
-  } finally {
-    await server.shutdown();
   }
-  console.log(`| container limit | | | | | | ${containerMib} |`);
-}
-
-/** Runs `work` while sampling this process's resident memory; returns the highest sample. */
-async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMib: number }> {
-  let peak = Deno.memoryUsage().rss;
-  const sampler = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss), 50);
-  try {
-    const result = await work();
-    return { result, peakMib: Math.round(Math.max(peak, Deno.memoryUsage().rss) / MIB) };
-  } finally {
-    clearInterval(sampler);
-  }
-}
-
-async function runWrk(
-  url: string,
-  { script, connections = WRK_CONNECTIONS }: { script?: string; connections?: number } = {},
-) {
-  const output = await new Deno.Command("wrk", {
-    args: [
-      "-t2",
-      `-c${connections}`,
-      `-d${WRK_SECONDS}s`,
-      "--latency",
-      ...(script ? ["-s", script] : []),
-      url,
-    ],
-  }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  if (output.code !== 0) throw new Error(`wrk failed: ${new TextDecoder().decode(output.stderr)}`);
-  const count = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
-  const latency = (label: string) => toMs(new RegExp(`${label}\\s+([\\d.]+\\w+)`).exec(text)![1]);
-  return {
-    requestsPerSecond: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(text)![1])),
-    p50: latency("50%"),
-    p99: latency("99%"),
-    errors: count(/Non-2xx or 3xx responses: (\d+)/),
-    // Requests wrk gave up on after its 2 s time-out: their latency is not in the percentiles.
-    timeouts: count(/Socket errors: .*timeout (\d+)/),
-  };
-}
-
-function toMs(value: string): string {
-  const number = parseFloat(value);
-  const ms = value.endsWith("us") ? number / 1000 : value.endsWith("ms") ? number : number * 1000;
-  return ms.toFixed(2);
-}
-
-/** Mean time of the endpoint's query alone, sequentially, after a warm-up. */
-async function bareQueryMs(sql: Sql, start: string, end: string): Promise<number> {
-  const range = {
-    perimeter: "France",
-    start: new Date(parseIsoInZone(start, PARIS, "earlier")),
-    end: new Date(parseIsoInZone(end, PARIS, "later")),
-  };
-  for (let i = 0; i < 20; i++) await listConsumption(sql, range);
-  const runs = 200;
-  const started = performance.now();
-  for (let i = 0; i < runs; i++) await listConsumption(sql, range);
-  return (performance.now() - started) / runs;
-}
-
-async function psql(command: string) {
-  const output = await new Deno.Command("psql", {
-    args: [BENCH_URL, "-X", "-q", "-c", command],
-  }).output();
-  if (output.code !== 0) throw new Error(new TextDecoder().decode(output.stderr));
+  return versions.join(", ");
 }

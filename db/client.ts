@@ -22,6 +22,12 @@ export function createSql(url: string, options: SqlOptions = {}): Sql {
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.25),
     connection: {
       application_name: "opendata-feeds",
+      // postgres.js prepares every query, and PostgreSQL kept re-planning the range reads on
+      // every execution (custom plans, tens of µs each). One generic plan per statement and
+      // connection instead: the queries here select key ranges, whose best plan does not
+      // depend on the bounds (tests/query_plan_test.ts). A query whose best plan did depend on
+      // its values would need them inlined.
+      plan_cache_mode: "force_generic_plan",
       ...(options.schema ? { search_path: options.schema } : {}),
     },
   });

@@ -23,7 +23,11 @@ export interface ConsumptionRow {
   nature: Nature;
 }
 
-/** Half-hours whose start lies in [start, end] (SQL BETWEEN), oldest first. */
+/**
+ * Half-hours whose start lies in [start, end] (SQL BETWEEN), oldest first. GET /api/consumption
+ * answers from memory (consumption_store.ts); this is the SQL definition its answers must equal
+ * (tests/consumption_identity_test.ts) and the query `deno task bench` runs pgbench on.
+ */
 export async function listConsumption(
   sql: Sql,
   range: ConsumptionRange,
@@ -62,8 +66,10 @@ export interface ConsumptionPeriodRow {
 
 /**
  * One row per period holding at least one half-hour whose start lies in [start, end], oldest
- * first. A period cut by a bound averages only its half-hours inside the range. Paris days
- * and months start at a local midnight, which DST never skips or repeats.
+ * first: the SQL definition of the periods GET /api/consumption aggregates in memory
+ * (routes/consumption_points.ts; tests/consumption_identity_test.ts holds them equal). A
+ * period cut by a bound averages only its half-hours inside the range. Paris days and months
+ * start at a local midnight, which DST never skips or repeats.
  */
 export async function listConsumptionPeriods(
   sql: Sql,
@@ -204,20 +210,58 @@ export async function countDefinitive(
 
 /** Postgres channel announcing that `rte_consumption` changed (sent on commit). */
 const CHANGED_CHANNEL = "rte_consumption_changed";
+/** Postgres refuses NOTIFY payloads of 8000 bytes or more. */
+const MAX_PAYLOAD_BYTES = 7_999;
 
-/** Called inside a loading transaction that changed rows; delivered when it commits. */
-export async function notifyConsumptionChanged(tx: Transaction): Promise<void> {
-  await tx`select pg_notify(${CHANGED_CHANNEL}, '')`;
+/** Half-hours of one perimeter a load wrote, from the first to the last start (epoch ms). */
+export interface ChangedSpan {
+  perimeter: string;
+  firstMs: number;
+  lastMs: number;
+}
+
+/** What a change notification says changed: some spans, or anything (`"all"`). */
+export type Changed = ChangedSpan[] | "all";
+
+/**
+ * Called inside a loading transaction that changed rows; delivered when it commits. Listeners
+ * drop only what overlaps `spans`; when they do not fit in a notification, everything.
+ */
+export async function notifyConsumptionChanged(
+  tx: Transaction,
+  spans: ChangedSpan[],
+): Promise<void> {
+  const payload = JSON.stringify(spans.map((s) => [s.perimeter, s.firstMs, s.lastMs]));
+  const fits = new TextEncoder().encode(payload).byteLength <= MAX_PAYLOAD_BYTES;
+  await tx`select pg_notify(${CHANGED_CHANNEL}, ${fits ? payload : ""})`;
 }
 
 /**
- * Calls `onChange` on every committed change, from any process, and `onListen` each time the
- * listening connection is (re)established, since changes may have been missed meanwhile.
+ * Calls `onChange` on every committed change, from any process; `onListen` each time the
+ * listening connection is (re)established, and `onLost` each time it closes: changes in
+ * between are not heard.
  */
 export async function watchConsumptionChanges(
   sql: Sql,
-  onChange: () => void,
-  onListen: () => void = onChange,
+  onChange: (changed: Changed) => void,
+  onListen: () => void,
+  onLost: () => void,
 ): Promise<void> {
-  await sql.listen(CHANGED_CHANNEL, onChange, onListen);
+  await sql.listen(CHANGED_CHANNEL, (payload) => onChange(changedSpans(payload)), onListen, onLost);
+}
+
+/** Reads a notification's payload; anything unexpected (an older writer, by hand) means all. */
+function changedSpans(payload: string): Changed {
+  try {
+    const spans = JSON.parse(payload);
+    if (!Array.isArray(spans)) return "all";
+    return spans.map(([perimeter, firstMs, lastMs]) => {
+      if (typeof perimeter !== "string" || !Number.isFinite(firstMs) || !Number.isFinite(lastMs)) {
+        throw new TypeError("not a span");
+      }
+      return { perimeter, firstMs, lastMs };
+    });
+  } catch {
+    return "all";
+  }
 }

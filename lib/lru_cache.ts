@@ -1,51 +1,31 @@
 /**
- * A least-recently-used cache of strings bounded by total size, whose entries also expire
- * after `ttlMs` (a safety net should an invalidation be missed).
+ * A least-recently-used cache bounded by the total length of its values (characters of
+ * strings, bytes of byte arrays). Its users key entries by what the value depends on, so an
+ * entry is never stale: it stops being asked for and ages out.
  */
-export class LruCache {
-  #entries = new Map<string, { value: string; storedAt: number }>();
+export class LruCache<V extends { readonly length: number }> {
+  #entries = new Map<string, V>();
   #size = 0;
-  #generation = 0;
 
-  constructor(
-    readonly maxChars: number,
-    readonly ttlMs: number,
-    private now: () => number = Date.now,
-  ) {}
+  constructor(readonly maxSize: number) {}
 
-  get(key: string): string | undefined {
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    this.#delete(key);
-    if (this.now() - entry.storedAt > this.ttlMs) return undefined;
-    this.#entries.set(key, entry); // most recently used goes last
-    this.#size += entry.value.length;
-    return entry.value;
+  get(key: string): V | undefined {
+    const value = this.#entries.get(key);
+    if (value === undefined) return undefined;
+    this.#entries.delete(key);
+    this.#entries.set(key, value); // most recently used goes last
+    return value;
   }
 
-  set(key: string, value: string, generation = this.#generation): void {
-    if (value.length > this.maxChars || generation !== this.#generation) return;
+  set(key: string, value: V): void {
+    if (value.length > this.maxSize) return;
     this.#delete(key);
-    this.#entries.set(key, { value, storedAt: this.now() });
+    this.#entries.set(key, value);
     this.#size += value.length;
     for (const oldest of this.#entries.keys()) {
-      if (this.#size <= this.maxChars) break;
+      if (this.#size <= this.maxSize) break;
       this.#delete(oldest);
     }
-  }
-
-  clear(): void {
-    this.#entries.clear();
-    this.#size = 0;
-    this.#generation++;
-  }
-
-  /**
-   * Counts `clear()` calls. Read it before computing a value and pass it to `set`: a value
-   * computed while the cache was cleared is not stored, since it may predate the change.
-   */
-  get generation(): number {
-    return this.#generation;
   }
 
   get size(): number {
@@ -53,9 +33,9 @@ export class LruCache {
   }
 
   #delete(key: string): void {
-    const entry = this.#entries.get(key);
-    if (!entry) return;
+    const value = this.#entries.get(key);
+    if (value === undefined) return;
     this.#entries.delete(key);
-    this.#size -= entry.value.length;
+    this.#size -= value.length;
   }
 }

@@ -41,7 +41,8 @@ export function offsetMinutes(timeZone: string, epochMs: number): number {
   return day.transitionMs !== undefined && epochMs >= day.transitionMs ? day.after : day.atStart;
 }
 
-function dayOffsets(timeZone: string, dayIndex: number): DayOffsets {
+/** The zone's offsets over one UTC day (day 0 is 1970-01-01), cached. */
+export function dayOffsets(timeZone: string, dayIndex: number): DayOffsets {
   let cache = dayCaches.get(timeZone);
   if (!cache) dayCaches.set(timeZone, cache = new Map());
   let day = cache.get(dayIndex);

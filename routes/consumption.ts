@@ -3,55 +3,53 @@
  * the other /api/consumption endpoints are mounted here too.
  */
 import { createRoute } from "@hono/zod-openapi";
-import type { Context, TypedResponse } from "hono";
+import type { Context } from "hono";
 import { accepts } from "hono/accepts";
-import type { JSONParsed } from "hono/utils/types";
 import type { AppDeps } from "./deps.ts";
-import type { Sql } from "../db/client.ts";
-import {
-  type ConsumptionRange,
-  listConsumption,
-  listConsumptionPeriods,
-  PARIS,
-  watchConsumptionChanges,
-} from "../db/consumption.ts";
-import { Budget } from "../lib/budget.ts";
+import { ConsumptionStore } from "../db/consumption_store.ts";
 import { LruCache } from "../lib/lru_cache.ts";
 import { CSV_CONTENT_TYPE } from "../lib/csv.ts";
-import { DAY_MS, formatZonedIso, HALF_HOUR_MS, HOUR_MS } from "../lib/zoned_time.ts";
-import { ConsumptionAnswer, type ConsumptionPoint } from "./consumption_answers.ts";
-import { consumptionCsv, consumptionCsvName, CSV_COLUMNS } from "./consumption_csv.ts";
+import { ConsumptionAnswer } from "./consumption_answers.ts";
+import { consumptionCsvName, CSV_COLUMNS } from "./consumption_csv.ts";
 import { consumptionPerimetersRoutes } from "./consumption_perimeters.ts";
+import { countPoints, type RangeFacts, rangeFacts } from "./consumption_points.ts";
 import {
   askedRange,
   consumptionRangeQuery,
   rangeEcho,
   resolutionQuery,
-  RESOLUTIONS,
 } from "./consumption_query.ts";
+import { BlockTexts, type Bytes, renderAnswer } from "./consumption_render.ts";
 import { consumptionSummaryRoutes } from "./consumption_summary.ts";
+import { noneMatchHits, NOT_MODIFIED, REVALIDATION_HEADERS, weakEntityTag } from "./conditional.ts";
 import { problemResponses } from "./problem.ts";
-import { checkRange, csvAttachment, formatQuery, queryOf } from "./query_params.ts";
+import { checkRange, csvAttachmentHeaders, formatQuery, queryOf } from "./query_params.ts";
 import { createRouter, jsonOrCsvAnswer } from "./router.ts";
 
-type Resolution = (typeof RESOLUTIONS)[number];
-
-const WATTS_PER_MW = 1_000_000;
-/** The shortest period of each resolution (a spring day, February), to bound an answer's size. */
-const SHORTEST_PERIOD_MS: Record<Resolution, number> = {
-  PT30M: HALF_HOUR_MS,
-  PT1H: HOUR_MS,
-  P1D: 23 * HOUR_MS,
-  P1M: 28 * DAY_MS,
-};
 /**
- * Points being read and rendered at once, whatever the number of clients: a year of half-hours
- * is ~17 600 rows and ~25 MB while its answer is built, so this bounds that memory to ~100 MB
- * (see the heap limit in the Dockerfile). Requests beyond it wait their turn.
+ * Memory for the rows held (db/consumption_store.ts): 24 MB holds ~4.8 million half-hours,
+ * every perimeter RTE publishes since 2012 (~2.5 million) with room to spare.
  */
-const ROWS_IN_FLIGHT = 4 * 17_600;
-// Even if a change notification were lost, a cached answer is at most this old.
-const CACHE_TTL_MS = 5 * 60_000;
+const STORE_BYTES = 24_000_000;
+/** Memory for the blocks' half-hours as JSON or CSV text (~360 kB per block in JSON). */
+const TEXTS_BYTES = 32_000_000;
+// Even if a change notification were lost, a block read from the database is at most this old.
+const STORE_TTL_MS = 5 * 60_000;
+/**
+ * Answers up to this many points (~ 140 kB, six weeks of half-hours) are built whole, sent with
+ * their length and cached; longer ones are streamed piece by piece, so an answer in flight
+ * holds one piece, whatever the number of clients.
+ */
+const WHOLE_POINTS = 2_048;
+/** Points per piece of a streamed answer (~ 70 kB). */
+const PIECE_POINTS = 1_024;
+
+/** `Cache-Control` by how final the range's data is: definitive data changes once a year. */
+const CACHE_CONTROL = {
+  definitive: "public, max-age=86400",
+  consolidated: "public, max-age=3600",
+  changing: "public, max-age=60",
+};
 
 const ConsumptionQuery = queryOf({
   ...consumptionRangeQuery,
@@ -83,132 +81,130 @@ const consumptionRoute = createRoute({
     "CSV (`format=csv`, or `Accept: text/csv` when `format` is absent; `format` wins) holds " +
     `the same points: columns \`${CSV_COLUMNS.halfHours}\` for PT30M, ` +
     `\`${CSV_COLUMNS.periods}\` otherwise, saved as ` +
-    "`consumption_<perimeter>_<start date>_<end date>.csv` (accents dropped, other signs `_`).",
+    "`consumption_<perimeter>_<start date>_<end date>.csv` (accents dropped, other signs `_`)." +
+    "\n\nEvery answer carries an `ETag`, the same in every server process, which changes " +
+    "only when a stored half-hour of the range does: send it back in `If-None-Match` to get " +
+    "`304 Not Modified` without the body. `Cache-Control` follows how final the data is: " +
+    "`max-age=86400` when every half-hour present is definitive, `3600` when consolidated, " +
+    "`60` when some are real-time, or the range holds none, or its last half-hour is missing " +
+    "(newer data may come).",
   request: { query: ConsumptionQuery },
   responses: {
-    200: jsonOrCsvAnswer("The points, oldest first", ConsumptionAnswer),
+    200: {
+      ...jsonOrCsvAnswer("The points, oldest first", ConsumptionAnswer),
+      headers: REVALIDATION_HEADERS,
+    },
+    304: NOT_MODIFIED,
     ...problemResponses(400, 503),
   },
 });
 
 /**
- * Answers are cached whole (the JSON or CSV text) per range, resolution and format. Every load
- * that changes rows notifies on commit, from any process, and the cache is emptied; it is used
- * only while this process listens, so it never serves a range older than the last committed
- * change it heard of.
+ * Answers are read from the rows held in memory (the store drops what a load changes, in
+ * every process, on commit). An answer's ETag names the request and a digest of the range's
+ * rows, so it is the same in every process and changes only when those rows do; the cache of
+ * whole answers is keyed the same way, so it never serves a stale answer.
  */
 export function consumptionRoutes(deps: AppDeps) {
   const { sql, config } = deps;
   const app = createRouter();
   app.route("/", consumptionPerimetersRoutes(deps));
   app.route("/", consumptionSummaryRoutes(deps));
-  const cache = new LruCache(config.consumptionCacheMb * 1_000_000, CACHE_TTL_MS);
-  const listening = config.consumptionCacheMb > 0 ? listenOnce(sql, cache) : () => false;
-  const rowBudget = new Budget(ROWS_IN_FLIGHT);
+  const store = new ConsumptionStore(sql, { maxBytes: STORE_BYTES, ttlMs: STORE_TTL_MS });
+  const cache = new LruCache<Bytes>(config.consumptionCacheMb * 1_000_000);
+  const texts = new BlockTexts(TEXTS_BYTES);
 
   return app.openapi(consumptionRoute, async (c) => {
     const query = c.req.valid("query");
     const { start, end, resolution } = query;
     checkRange(c, ["start", "end"], [start, end], config.maxRangeDays);
-    const range = askedRange(query);
+    const echo = rangeEcho(askedRange(query));
     const format = negotiatedFormat(c, query.format);
-    c.header("Vary", "Accept", { append: true });
-    const useCache = await listening();
-    const key = [range.perimeter, start, end, resolution, format].join("\u0000");
-    let body = useCache ? cache.get(key) : undefined;
-    if (body === undefined) {
-      const generation = cache.generation;
-      const points = (end - start) / SHORTEST_PERIOD_MS[resolution] + 1;
-      const release = await rowBudget.acquire(points, c.get("deadline"));
-      try {
-        const answer = await consumptionAnswer(sql, range, resolution);
-        body = format === "csv" ? consumptionCsv(answer) : JSON.stringify(answer);
-      } finally {
-        release();
-      }
-      if (useCache) cache.set(key, body, generation);
+    const blocks = await store.blocks(query.perimeter, start, end);
+    const source = { blocks, startMs: start, endMs: end, resolution };
+    const facts = rangeFacts(source);
+    // Everything the answer's bytes depend on: the request's meaning and the stored rows.
+    const key = [format, resolution, start, end, query.perimeter, facts.digest].join("\u0000");
+    // Built here in one go: headers added one by one cost more than the answer itself.
+    const headers: Record<string, string> = {
+      "Vary": "Accept, Accept-Encoding",
+      "ETag": weakEntityTag(key),
+      "Cache-Control": cacheControlOf(facts),
+    };
+    if (noneMatchHits(c.req.header("If-None-Match"), headers.ETag)) {
+      return new Response(null, { status: 304, headers });
     }
-    if (format === "json") return serializedJson<ConsumptionAnswer>(c, body);
-    return csvAttachment(c, consumptionCsvName(rangeEcho(range)), body);
+
+    // Half-hours are written (or copied from a block's text) at about a look-up's cost; only
+    // periods, which aggregate every half-hour, are worth caching.
+    const cached = resolution === "PT30M" ? undefined : cache;
+    let body: Bytes | ReadableStream<Bytes> | undefined = cached?.get(key);
+    if (body === undefined) {
+      const count = resolution === "PT30M" ? facts.halfHours : countPoints(source, resolution);
+      const pieces = renderAnswer({ ...source, echo, count }, format, texts, PIECE_POINTS);
+      if (count <= WHOLE_POINTS) {
+        body = concatenated(pieces);
+        cached?.set(key, body);
+      } else {
+        body = streamOf(pieces);
+      }
+    }
+    const typed = format === "json"
+      ? { "Content-Type": "application/json" }
+      : csvAttachmentHeaders(consumptionCsvName(echo));
+    return new Response(body, { status: 200, headers: { ...headers, ...typed } });
   });
+}
+
+function concatenated(pieces: Iterable<Bytes>): Bytes {
+  const list: Bytes[] = [];
+  let length = 0;
+  for (const piece of pieces) {
+    list.push(piece);
+    length += piece.length;
+  }
+  const whole = new Uint8Array(length);
+  length = 0;
+  for (const piece of list) {
+    whole.set(piece, length);
+    length += piece.length;
+  }
+  return whole;
+}
+
+/** Pieces rendered as the client takes them: one is held at a time. */
+function streamOf(pieces: Generator<Bytes>): ReadableStream<Bytes> {
+  return new ReadableStream({
+    pull(controller) {
+      const { done, value } = pieces.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel() {
+      pieces.return(undefined);
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * How long a client may reuse the answer: by its least final half-hour; briefly when it holds
+ * none, or real-time ones, or when its last half-hour is missing (newer data may come). Holes
+ * inside old data stay: RTE's files never hold the autumn DST day's first 02:00 hour.
+ */
+function cacheControlOf({ leastFinal, openEnded }: RangeFacts): string {
+  if (openEnded || leastFinal === undefined || leastFinal === "real_time") {
+    return CACHE_CONTROL.changing;
+  }
+  return CACHE_CONTROL[leastFinal];
 }
 
 /** `format` when given, else what `Accept` prefers of JSON and CSV (JSON for any type). */
 function negotiatedFormat(c: Context, format: "json" | "csv"): "json" | "csv" {
-  if (c.req.query("format") !== undefined) return format;
+  if (c.req.query("format") !== undefined || c.req.header("Accept") === undefined) return format;
   const type = accepts(c, {
     header: "Accept",
     supports: ["application/json", CSV_CONTENT_TYPE.split(";")[0]],
     default: "application/json",
   });
   return type === "application/json" ? "json" : "csv";
-}
-
-/**
- * A 200 JSON answer serialized beforehand (cached text) by `JSON.stringify` of a `T`. Hono
- * types an answer by how it was built, so a body sent as text is declared what it encodes.
- */
-function serializedJson<T>(c: Context, json: string): TypedResponse<JSONParsed<T>, 200, "json"> {
-  const response = c.body(json, 200, { "content-type": "application/json" });
-  return response as unknown as TypedResponse<JSONParsed<T>, 200, "json">;
-}
-
-async function consumptionAnswer(
-  sql: Sql,
-  range: ConsumptionRange,
-  resolution: Resolution,
-): Promise<ConsumptionAnswer> {
-  const data = resolution === "PT30M"
-    ? await halfHourPoints(sql, range)
-    : await periodPoints(sql, range, resolution);
-  return {
-    unit: "W",
-    resolution,
-    timezone: PARIS,
-    ...rangeEcho(range),
-    count: data.length,
-    data,
-  };
-}
-
-async function halfHourPoints(sql: Sql, range: ConsumptionRange): Promise<ConsumptionPoint[]> {
-  const rows = await listConsumption(sql, range);
-  return rows.map((row) => ({
-    time: formatZonedIso(PARIS, row.period_start_ms),
-    consumption_w: row.consumption_mw * WATTS_PER_MW,
-    nature: row.nature,
-  }));
-}
-
-async function periodPoints(
-  sql: Sql,
-  range: ConsumptionRange,
-  resolution: Exclude<Resolution, "PT30M">,
-): Promise<ConsumptionPoint[]> {
-  const rows = await listConsumptionPeriods(sql, range, resolution);
-  return rows.map((row) => ({
-    time: formatZonedIso(PARIS, row.period_start_ms),
-    consumption_w: row.mean_w,
-    nature: row.nature,
-    half_hours: row.half_hours,
-    expected_half_hours: row.expected_half_hours,
-  }));
-}
-
-/**
- * Starts listening for changes on first use; resolves whether the cache may be used. The first
- * request waits for the first attempt; after a failure (database down) postgres.js retries by
- * itself and calls back each time it listens again, so LISTEN is asked for once per process.
- */
-function listenOnce(sql: Sql, cache: LruCache): () => Promise<boolean> {
-  let listening = false;
-  let firstAttempt: Promise<unknown> | undefined;
-  return async () => {
-    firstAttempt ??= watchConsumptionChanges(sql, () => cache.clear(), () => {
-      listening = true;
-      cache.clear(); // changes may have been missed while not listening
-    }).catch(() => {});
-    if (!listening) await firstAttempt;
-    return listening;
-  };
 }

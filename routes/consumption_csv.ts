@@ -1,6 +1,8 @@
-/** GET /api/consumption as CSV: the JSON answer's points, one row each. */
-import { toCsv } from "../lib/csv.ts";
-import type { ConsumptionAnswer, ConsumptionPoint } from "./consumption_answers.ts";
+/**
+ * GET /api/consumption as CSV: the JSON answer's points, one row each (written by
+ * consumption_render.ts), under a file name saying what they are.
+ */
+import type { ConsumptionAnswer } from "./consumption_answers.ts";
 
 const HALF_HOUR_COLUMNS = ["time", "consumption_w", "nature"] as const;
 const PERIOD_COLUMNS = [...HALF_HOUR_COLUMNS, "half_hours", "expected_half_hours"] as const;
@@ -10,14 +12,6 @@ export const CSV_COLUMNS = {
   halfHours: HALF_HOUR_COLUMNS.join(","),
   periods: PERIOD_COLUMNS.join(","),
 };
-
-/** Built from the JSON answer itself, so both formats always hold the same rows. */
-export function consumptionCsv(answer: ConsumptionAnswer): string {
-  const columns: readonly (keyof ConsumptionPoint)[] = answer.resolution === "PT30M"
-    ? HALF_HOUR_COLUMNS
-    : PERIOD_COLUMNS;
-  return toCsv([...columns], answer.data.map((point) => columns.map((column) => point[column])));
-}
 
 /**
  * `consumption_France_2018-01-01_2018-01-03.csv`: the perimeter and the Paris dates of the

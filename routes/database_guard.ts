@@ -18,13 +18,6 @@ export interface DatabaseGuardOptions {
 
 export const DEFAULT_GUARD: DatabaseGuardOptions = { deadlineMs: 2_500, maxConcurrent: 32 };
 
-declare module "hono" {
-  interface ContextVariableMap {
-    /** Aborts when the request's database deadline passes: stop waiting, the answer is sent. */
-    deadline: AbortSignal;
-  }
-}
-
 export function databaseGuard(options: DatabaseGuardOptions): MiddlewareHandler {
   const slots = new Budget(options.maxConcurrent);
   return async (c, next) => {
@@ -33,7 +26,6 @@ export function databaseGuard(options: DatabaseGuardOptions): MiddlewareHandler 
       controller.signal.addEventListener("abort", () => resolve("late"), { once: true });
     });
     const timer = setTimeout(() => controller.abort(new DeadlineExceeded()), options.deadlineMs);
-    c.set("deadline", controller.signal);
     const work = (async () => {
       const release = await slots.acquire(1, controller.signal);
       try {

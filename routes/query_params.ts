@@ -106,8 +106,13 @@ export function checkRange(
 
 /** A CSV download: spreadsheet-ready text with the file name browsers save it under. */
 export function csvAttachment(c: Context, fileName: string, csv: string): Response {
-  return c.body(csv, 200, {
-    "content-type": CSV_CONTENT_TYPE,
-    "content-disposition": `attachment; filename="${fileName}"`,
-  });
+  return c.body(csv, 200, csvAttachmentHeaders(fileName));
+}
+
+/** The headers of a CSV download saved as `fileName`. */
+export function csvAttachmentHeaders(fileName: string): Record<string, string> {
+  return {
+    "Content-Type": CSV_CONTENT_TYPE,
+    "Content-Disposition": `attachment; filename="${fileName}"`,
+  };
 }

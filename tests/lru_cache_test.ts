@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { LruCache } from "../lib/lru_cache.ts";
 
 Deno.test("the cache evicts the least recently used entries beyond its size", () => {
-  const cache = new LruCache(10, 1_000);
+  const cache = new LruCache<string>(10);
   cache.set("a", "aaaa");
   cache.set("b", "bbbb");
   assert.equal(cache.get("a"), "aaaa"); // a is now the most recent
@@ -15,26 +15,21 @@ Deno.test("the cache evicts the least recently used entries beyond its size", ()
   assert.equal(cache.get("huge"), undefined, "larger than the whole cache: not stored");
 });
 
-Deno.test("cache entries expire after their time to live and clear() empties the cache", () => {
-  let now = 0;
-  const cache = new LruCache(100, 50, () => now);
-  cache.set("a", "1");
-  now = 50;
-  assert.equal(cache.get("a"), "1");
-  now = 101;
+Deno.test("byte arrays count by their bytes and replacing an entry frees the old one", () => {
+  const cache = new LruCache<Uint8Array>(8);
+  cache.set("a", new Uint8Array(4));
+  cache.set("a", new Uint8Array(6));
+  assert.equal(cache.size, 6);
+  cache.set("b", new Uint8Array(2));
+  assert.equal(cache.size, 8);
+  cache.set("c", new Uint8Array(1)); // a goes
   assert.equal(cache.get("a"), undefined);
-  cache.set("b", "2");
-  cache.clear();
-  assert.equal(cache.get("b"), undefined);
-  assert.equal(cache.size, 0);
+  assert.equal(cache.size, 3);
 });
 
-Deno.test("a value computed across a clear() is not stored", () => {
-  const cache = new LruCache(100, 1_000);
-  const generation = cache.generation;
-  cache.clear(); // the data changed while the value was being computed
-  cache.set("a", "stale", generation);
+Deno.test("a cache of size zero stores nothing", () => {
+  const cache = new LruCache<string>(0);
+  cache.set("a", "1");
   assert.equal(cache.get("a"), undefined);
-  cache.set("a", "fresh", cache.generation);
-  assert.equal(cache.get("a"), "fresh");
+  assert.equal(cache.size, 0);
 });

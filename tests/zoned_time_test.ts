@@ -8,6 +8,8 @@ import {
   temporalDayOffsets,
   zonedToEpochMs,
 } from "../lib/zoned_time.ts";
+import { ZonedIsoWriter } from "../lib/zoned_iso_bytes.ts";
+import { seededRandom } from "./helpers/seeded_random.ts";
 
 const PARIS = "Europe/Paris";
 const iso = (ms: number | undefined) => ms === undefined ? undefined : new Date(ms).toISOString();
@@ -99,4 +101,83 @@ Deno.test("Temporal and the Intl fallback give the same offsets and transitions,
     }
   }
   assert.ok(transitions > 100, `only ${transitions} transitions compared`);
+});
+
+/** Every half-hour from the start of `fromYear` to the end of `toYear` (UTC), in order. */
+function* halfHoursOf(fromYear: number, toYear: number): Generator<number> {
+  for (let ms = Date.UTC(fromYear, 0, 1); ms < Date.UTC(toYear + 1, 0, 1); ms += 1_800_000) {
+    yield ms;
+  }
+}
+
+/** `count` instants at whole seconds from 1800 to 2100, in no order. */
+function* randomSeconds(seed: number, count: number): Generator<number> {
+  const random = seededRandom(seed);
+  const first = Date.UTC(1800, 0, 1);
+  const seconds = (Date.UTC(2100, 0, 1) - first) / 1000;
+  for (let i = 0; i < count; i++) yield first + Math.floor(random() * seconds) * 1000;
+}
+
+const ISO_BYTES = 25; // 2018-01-01T06:00:00+01:00
+const UNTOUCHED = 0xff;
+
+/**
+ * Writes every instant with one writer, each at another place of a buffer, and compares the
+ * bytes with `formatZonedIso`'s text; the bytes around them must stay as they were.
+ */
+function assertWritesAsFormatted(timeZone: string, instants: Iterable<number>): number {
+  const writer = new ZonedIsoWriter(timeZone);
+  const encoder = new TextEncoder();
+  const out = new Uint8Array(ISO_BYTES + 16);
+  const expected = new Uint8Array(ISO_BYTES + 16);
+  let count = 0;
+  for (const ms of instants) {
+    const at = count++ % 16;
+    out.fill(UNTOUCHED);
+    const end = writer.write(out, at, ms);
+    const text = formatZonedIso(timeZone, ms);
+    const { written } = encoder.encodeInto(text, expected);
+    let same = end === at + ISO_BYTES && written === ISO_BYTES;
+    for (let i = 0; same && i < out.length; i++) {
+      same = out[i] === (i < at || i >= end ? UNTOUCHED : expected[i - at]);
+    }
+    if (!same) {
+      const wrote = new TextDecoder().decode(out.subarray(at, Math.max(at, end)));
+      assert.fail(
+        `${timeZone} ${iso(ms)}: wrote "${wrote}" to ${end - at}, not "${text}" to 25 ` +
+          "(or wrote outside it)",
+      );
+    }
+  }
+  return count;
+}
+
+Deno.test("ZonedIsoWriter writes formatZonedIso's bytes for every Paris half-hour of 2017-2019, 1940-1946 and 1900-1912", () => {
+  assert.equal(assertWritesAsFormatted(PARIS, halfHoursOf(2017, 2019)), 3 * 17_520);
+  // Wartime: +02:00 from June 1940, double summer time, changes at odd dates.
+  assertWritesAsFormatted(PARIS, halfHoursOf(1940, 1946));
+  assertWritesAsFormatted(PARIS, [...halfHoursOf(1940, 1946)].reverse());
+  // Local mean time (+00:09:21, written +00:09) until March 1911.
+  assertWritesAsFormatted(PARIS, halfHoursOf(1900, 1912));
+  // Every 7 s over the day Paris left local mean time, its switch not on a whole minute.
+  const day = Date.UTC(1911, 2, 10, 12);
+  assertWritesAsFormatted(
+    PARIS,
+    Array.from({ length: 86_400 / 7 }, (_, i) => day + i * 7_000),
+  );
+});
+
+Deno.test("ZonedIsoWriter writes formatZonedIso's bytes at random whole seconds from 1800 to 2100", () => {
+  assertWritesAsFormatted(PARIS, randomSeconds(1_800, 50_000));
+  assertWritesAsFormatted("America/New_York", randomSeconds(1_801, 5_000));
+  assertWritesAsFormatted("Asia/Kolkata", randomSeconds(1_802, 5_000)); // +05:30, +06:30 in war
+  assertWritesAsFormatted("America/St_Johns", randomSeconds(1_803, 5_000)); // -03:30
+  // Offsets with minutes, and the bytes themselves, spot-checked by hand.
+  const out = new Uint8Array(ISO_BYTES);
+  const kolkata = new ZonedIsoWriter("Asia/Kolkata");
+  kolkata.write(out, 0, Date.parse("2018-01-01T00:00:00Z"));
+  assert.equal(new TextDecoder().decode(out), "2018-01-01T05:30:00+05:30");
+  const newYork = new ZonedIsoWriter("America/New_York");
+  newYork.write(out, 0, Date.parse("1969-12-31T23:59:59Z"));
+  assert.equal(new TextDecoder().decode(out), "1969-12-31T18:59:59-05:00");
 });

@@ -23,10 +23,8 @@ export interface HalfHour {
 
 /** The half-hour this record stands for, or undefined when it carries none. */
 export function toHalfHour(file: string, record: ConsumptionRecord): HalfHour | undefined {
-  if (record.consumptionMw === null) return undefined;
-  const minute = Number(record.time.slice(3, 5));
+  const { hour, minute } = record;
   if (minute !== 0 && minute !== 30) return undefined;
-  const hour = Number(record.time.slice(0, 2));
   const periodStartMs = record.instant === undefined
     ? parisInstant(record.date, hour, minute)
     : existsInParis(record.date, hour, minute) && instantOf(file, record.line, record.instant);
@@ -42,24 +40,28 @@ export function toHalfHour(file: string, record: ConsumptionRecord): HalfHour | 
 interface ParisDay {
   wallMidnightMs: number;
   /** The offset in ms when it is the same all day (every day but the two DST days). */
-  steadyOffsetMs?: number;
+  steadyOffsetMs: number | undefined;
 }
 
-// A file repeats each date 96 times: work out each day's offset once.
+// A file repeats each date 96 times: work out each day's offset once, and keep the last day
+// at hand (the next line is most likely on it).
 const parisDays = new Map<string, ParisDay>();
+let lastDate = "";
+let lastDay: ParisDay = { wallMidnightMs: 0, steadyOffsetMs: undefined };
 
 function parisDay(date: string): ParisDay {
+  if (date === lastDate) return lastDay;
   let day = parisDays.get(date);
   if (!day) {
     const [year, month, dayOfMonth] = date.split("-").map(Number);
     const wallMidnightMs = Date.UTC(year, month - 1, dayOfMonth);
     const before = offsetMinutes(PARIS, wallMidnightMs - 12 * HOUR_MS);
     const after = offsetMinutes(PARIS, wallMidnightMs + 36 * HOUR_MS);
-    day = before === after
-      ? { wallMidnightMs, steadyOffsetMs: before * 60_000 }
-      : { wallMidnightMs };
+    day = { wallMidnightMs, steadyOffsetMs: before === after ? before * 60_000 : undefined };
     parisDays.set(date, day);
   }
+  lastDate = date;
+  lastDay = day;
   return day;
 }
 

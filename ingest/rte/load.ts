@@ -6,7 +6,8 @@
  * load changes nothing. Loads hold one advisory lock, so they never interleave.
  */
 import type { Sql, Transaction } from "../../db/client.ts";
-import { notifyConsumptionChanged } from "../../db/consumption.ts";
+import { type ChangedSpan, type Nature, notifyConsumptionChanged } from "../../db/consumption.ts";
+import { analyzeIfMuchChanged } from "../../db/analyze.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { RteFormatError } from "./errors.ts";
 import { type HalfHour, toHalfHour } from "./half_hours.ts";
@@ -33,6 +34,8 @@ export interface LoadResult {
 export type Progress = (file: string, rowsRead: number) => void;
 
 const BATCH_SIZE = 2500;
+// What the service's queries filter and order on: the statistics the planner reads.
+const ANALYZED_COLUMNS = ["perimeter", "period_start", "nature"];
 
 export async function loadRteSource(sql: Sql, source: RteSource): Promise<LoadResult> {
   return await loadRteStream(sql, source.name, single(source.bytes));
@@ -67,13 +70,14 @@ async function loadInTransaction(
     await tx`select pg_advisory_xact_lock(hashtextextended('rte_consumption loads', 0))`;
     let rowsRead = 0;
     let rowsChanged = 0;
-    let batch = new Map<string, Map<number, HalfHour>>(); // perimeter → instant → value
+    let batch = new Map<string, PerimeterRows>();
     let batchSize = 0;
+    const spans = new Map<string, ChangedSpan>(); // perimeter → half-hours read, first to last
     // One write in flight while the next batch is parsed: the database and the parser overlap.
     let inFlight: Promise<number> | undefined;
     const flush = async () => {
       const previous = inFlight;
-      inFlight = upsertHalfHours(tx, name, [...batch.values()].flatMap((m) => [...m.values()]));
+      inFlight = writeBatch(tx, name, batch);
       inFlight.catch(() => {}); // awaited later; this only keeps it from counting as unhandled
       batch = new Map();
       batchSize = 0;
@@ -86,10 +90,10 @@ async function loadInTransaction(
           const halfHour = toHalfHour(name, record);
           if (!halfHour) continue;
           rowsRead++;
-          // Last one wins inside a batch; ON CONFLICT handles repeats across batches.
-          let instants = batch.get(halfHour.perimeter);
-          if (!instants) batch.set(halfHour.perimeter, instants = new Map());
-          instants.set(halfHour.periodStartMs, halfHour);
+          let rows = batch.get(halfHour.perimeter);
+          if (!rows) batch.set(halfHour.perimeter, rows = emptyRows());
+          append(rows, halfHour.periodStartMs / 1000, halfHour.consumptionMw, halfHour.nature);
+          widenSpan(spans, halfHour);
           batchSize++;
         }
         if (batchSize >= BATCH_SIZE) await flush();
@@ -102,57 +106,147 @@ async function loadInTransaction(
       await inFlight?.catch(() => {});
     }
     if (rowsRead === 0) throw new RteFormatError(name, "no consumption value in the file");
-    if (rowsChanged > 0) await notifyConsumptionChanged(tx);
+    if (rowsChanged > 0) await notifyConsumptionChanged(tx, [...spans.values()]);
+    // Inside the transaction: the statistics commit with the rows they describe (readers,
+    // notified at commit, never plan with the old ones), the loaders' lock keeps two loads from
+    // both deciding to analyse, and a load is never committed without the analysis it called
+    // for: after the commit, a failed or interrupted ANALYZE would stay missing, since
+    // re-running the load changes nothing and so does not analyse.
+    await analyzeIfMuchChanged(tx, "rte_consumption", ANALYZED_COLUMNS, rowsChanged);
     return { file: name, rowsRead, rowsChanged };
   });
 }
 
-/**
- * Writes a batch, one statement per (perimeter, nature) group; returns rows changed. A group
- * whose time range holds no stored row yet (a first load) is a plain INSERT, as fast as COPY;
- * otherwise the upsert applies the precedence rule. The loaders' lock makes the check safe.
- */
-async function upsertHalfHours(
+/** Widens the perimeter's span to the half-hour: listeners drop what overlaps it on commit. */
+function widenSpan(spans: Map<string, ChangedSpan>, { perimeter, periodStartMs }: HalfHour): void {
+  const span = spans.get(perimeter);
+  if (!span) spans.set(perimeter, { perimeter, firstMs: periodStartMs, lastMs: periodStartMs });
+  else {
+    span.firstMs = Math.min(span.firstMs, periodStartMs);
+    span.lastMs = Math.max(span.lastMs, periodStartMs);
+  }
+}
+
+/** A batch's half-hours of one perimeter, as the columns the statements take. */
+interface PerimeterRows {
+  epochs: number[]; // seconds
+  mw: number[];
+  natures: Nature[];
+  /** Strictly increasing instants, so none repeats (a file lists them in time order). */
+  increasing: boolean;
+  /** All of one nature (a file has one). */
+  oneNature: boolean;
+}
+
+function emptyRows(): PerimeterRows {
+  return { epochs: [], mw: [], natures: [], increasing: true, oneNature: true };
+}
+
+function append(rows: PerimeterRows, epoch: number, mw: number, nature: Nature): void {
+  const count = rows.epochs.length;
+  if (count > 0 && epoch <= rows.epochs[count - 1]) rows.increasing = false;
+  if (count > 0 && nature !== rows.natures[0]) rows.oneNature = false;
+  rows.epochs.push(epoch);
+  rows.mw.push(mw);
+  rows.natures.push(nature);
+}
+
+/** The rows at `indexes`, in that order. */
+function rowsAt(rows: PerimeterRows, indexes: Iterable<number>): PerimeterRows {
+  const picked = emptyRows();
+  for (const index of indexes) {
+    append(picked, rows.epochs[index], rows.mw[index], rows.natures[index]);
+  }
+  return picked;
+}
+
+/** Writes a batch, one statement per perimeter and nature; returns the rows changed. */
+async function writeBatch(
   tx: Transaction,
   sourceFile: string,
-  rows: HalfHour[],
+  batch: Map<string, PerimeterRows>,
 ): Promise<number> {
-  const groups = Map.groupBy(rows, (row) => `${row.perimeter}\u0000${row.nature}`);
   let changed = 0;
-  for (const group of groups.values()) {
-    const { perimeter, nature } = group[0];
-    const epochs = group.map((r) => r.periodStartMs / 1000);
-    const [{ stored }] = await tx`
+  for (const [perimeter, rows] of batch) {
+    for (const [nature, group] of byNature(lastOfEachInstant(rows))) {
+      changed += await writeGroup(tx, sourceFile, perimeter, nature, group);
+    }
+  }
+  return changed;
+}
+
+/**
+ * The rows with each instant once, holding its last value: the last one wins inside a batch,
+ * as ON CONFLICT does across batches.
+ */
+function lastOfEachInstant(rows: PerimeterRows): PerimeterRows {
+  if (rows.increasing) return rows;
+  const lastIndex = new Map<number, number>();
+  rows.epochs.forEach((epoch, index) => lastIndex.set(epoch, index));
+  return rowsAt(rows, lastIndex.values());
+}
+
+function byNature(rows: PerimeterRows): Map<Nature, PerimeterRows> {
+  if (rows.oneNature) return new Map([[rows.natures[0], rows]]);
+  const indexes = Map.groupBy(rows.natures.keys(), (index) => rows.natures[index]);
+  return new Map([...indexes].map(([nature, group]) => [nature, rowsAt(rows, group)]));
+}
+
+/**
+ * One statement, so the database needs no answer from here midway. Where the group's time
+ * range holds no stored row yet (a first load) it is a plain INSERT, as fast as COPY;
+ * otherwise the upsert applies the precedence rule. The loaders' lock makes the check safe.
+ * Only the INSERT chosen reads the input (inlined in both, so it is sent once); the plain one
+ * changes every row it is given.
+ */
+async function writeGroup(
+  tx: Transaction,
+  sourceFile: string,
+  perimeter: string,
+  nature: Nature,
+  { epochs, mw }: PerimeterRows,
+): Promise<number> {
+  let first = epochs[0];
+  let last = epochs[0];
+  for (const epoch of epochs) {
+    if (epoch < first) first = epoch;
+    if (epoch > last) last = epoch;
+  }
+  const [{ stored, upserted }] = await tx<{ stored: boolean; upserted: number }[]>`
+    with input as not materialized (
+      select ${perimeter} as perimeter, to_timestamp(epoch) as period_start, mw,
+        ${nature}::rte_nature as nature, ${sourceFile} as source_file
+      from unnest(${arrayLiteral(epochs)}::float8[], ${arrayLiteral(mw)}::integer[])
+        as input(epoch, mw)
+    ), check_stored as (
       select exists (
         select 1 from rte_consumption
         where perimeter = ${perimeter}
-          and period_start between to_timestamp(${Math.min(...epochs)})
-                               and to_timestamp(${Math.max(...epochs)})
-      ) as stored`;
-    const input = tx`
-      select ${perimeter}, to_timestamp(epoch), mw, ${nature}::rte_nature, ${sourceFile}
-      from unnest(
-        ${tx.array(epochs)}::float8[],
-        ${tx.array(group.map((r) => r.consumptionMw))}::integer[]
-      ) as input(epoch, mw)`;
-    const result = stored
-      ? await tx`
-        insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
-        ${input}
-        on conflict (perimeter, period_start) do update
-          set consumption_mw = excluded.consumption_mw,
-              nature = excluded.nature,
-              source_file = excluded.source_file,
-              loaded_at = now()
-          where excluded.nature > rte_consumption.nature
-             or (excluded.nature = rte_consumption.nature
-                 and excluded.consumption_mw <> rte_consumption.consumption_mw)`
-      : await tx`
-        insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
-        ${input}`;
-    changed += result.count;
-  }
-  return changed;
+          and period_start between to_timestamp(${first}) and to_timestamp(${last})
+      ) as stored
+    ), inserted as (
+      insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
+      select * from input where not (select stored from check_stored)
+    ), upserted as (
+      insert into rte_consumption (perimeter, period_start, consumption_mw, nature, source_file)
+      select * from input where (select stored from check_stored)
+      on conflict (perimeter, period_start) do update
+        set consumption_mw = excluded.consumption_mw,
+            nature = excluded.nature,
+            source_file = excluded.source_file,
+            loaded_at = now()
+        where excluded.nature > rte_consumption.nature
+           or (excluded.nature = rte_consumption.nature
+               and excluded.consumption_mw <> rte_consumption.consumption_mw)
+      returning 1
+    )
+    select (select stored from check_stored), (select count(*) from upserted)::int as upserted`;
+  return stored ? upserted : epochs.length;
+}
+
+/** A Postgres array literal of numbers: none needs quoting, and one join is far cheaper. */
+function arrayLiteral(values: number[]): string {
+  return `{${values.join(",")}}`;
 }
 
 /** Records of a file: unzips when needed, picks the dialect from the (entry) name. */

@@ -8,7 +8,7 @@ import { parse as parseCsvLine } from "csv-parse/sync";
 import type { Nature } from "../../db/consumption.ts";
 import { daysInMonth } from "../../lib/zoned_time.ts";
 import { RteFormatError } from "./errors.ts";
-import type { Line } from "./lines.ts";
+import type { LineBlock } from "./lines.ts";
 
 export interface ConsumptionRecord {
   line: number;
@@ -16,9 +16,10 @@ export interface ConsumptionRecord {
   nature: Nature;
   /** Local French date and quarter-hour, as written in the file. */
   date: string;
-  time: string;
-  /** MW; null for the missing markers (empty, `ND`, `-`). */
-  consumptionMw: number | null;
+  hour: number;
+  minute: number;
+  /** MW; lines with a missing marker (empty, `ND`, `-`) give no record. */
+  consumptionMw: number;
   /** ODRÉ's ISO instant with offset, when the file has one. */
   instant?: string;
 }
@@ -61,47 +62,206 @@ const REQUIRED: Column[] = [
   "consumption",
 ];
 
-/** Records in batches (one per batch of lines), validated as they are read. */
+/**
+ * Records of the lines holding a consumption value (not a missing marker: empty, `ND`, `-`),
+ * in batches (one per block of lines). Every line is validated as it is read.
+ */
 export async function* parseConsumption(
   file: string,
   dialect: Dialect,
-  lineBatches: AsyncIterable<Line[]>,
+  blocks: AsyncIterable<LineBlock>,
 ): AsyncGenerator<ConsumptionRecord[]> {
   const delimiter = dialect === "eco2mix" ? "\t" : ";";
-  let columns: Columns | undefined;
+  let readLine: LineReader | undefined;
   let sawFooter = false;
-  for await (const lines of lineBatches) {
+  for await (const { text, firstLine } of blocks) {
     const records: ConsumptionRecord[] = [];
-    for (const { number, text } of lines) {
-      if (!columns) {
-        columns = locateColumns(file, splitFields(text.replace(/^\uFEFF/, ""), delimiter), dialect);
+    let number = firstLine - 1;
+    let quoteAt = -1; // the next '"' at or after the line's start; text.length when none
+    for (let start = 0; start < text.length;) {
+      const newline = text.indexOf("\n", start);
+      const next = newline < 0 ? text.length : newline + 1;
+      let end = newline < 0 ? text.length : newline;
+      if (end > start && text.charCodeAt(end - 1) === CR) end--;
+      number++;
+      const lineStart = start;
+      start = next;
+      if (!readLine) {
+        const header = splitFields(text.slice(lineStart, end).replace(/^\uFEFF/, ""), delimiter);
+        readLine = lineReader(file, locateColumns(file, header, dialect), delimiter);
         continue;
       }
-      if (text.trim() === "") continue;
-      if (dialect === "eco2mix" && text.startsWith(FOOTER_START)) {
+      if (isBlank(text, lineStart, end)) continue;
+      if (dialect === "eco2mix" && text.startsWith(FOOTER_START, lineStart)) {
         sawFooter = true;
         continue;
       }
       if (sawFooter) throw new RteFormatError(file, "data after the closing disclaimer", number);
-      const fields = leadingFields(text, delimiter, columns.last, columns.width);
-      if (fields.count < columns.width) {
-        throw new RteFormatError(
-          file,
-          `${fields.count} fields where the header has ${columns.width} (line cut short?)`,
-          number,
-        );
+      if (quoteAt < lineStart) {
+        quoteAt = text.indexOf('"', lineStart);
+        if (quoteAt < 0) quoteAt = text.length;
       }
-      records.push(readRecord(file, number, fields.values, columns));
+      const record = readLine(text, lineStart, end, number, quoteAt < end);
+      if (record) records.push(record);
     }
     if (records.length > 0) yield records;
   }
-  if (!columns) throw new RteFormatError(file, "the file is empty");
+  if (!readLine) throw new RteFormatError(file, "the file is empty");
   if (dialect === "eco2mix" && !sawFooter) {
     throw new RteFormatError(
       file,
       "truncated: the RTE disclaimer line that ends every file is missing",
     );
   }
+}
+
+const CR = 13;
+
+/** `line.trim() === ""`, without cutting the line out when it starts with visible ASCII. */
+function isBlank(text: string, start: number, end: number): boolean {
+  const first = text.charCodeAt(start);
+  return end === start || (!(first > 32 && first < 127) && text.slice(start, end).trim() === "");
+}
+
+type LineReader = (
+  text: string,
+  start: number,
+  end: number,
+  line: number,
+  quoted: boolean,
+) => ConsumptionRecord | undefined;
+
+/**
+ * Reads the data line `text[start, end)`. A plain line (no quote, the columns read and the
+ * ones after them present) is read in place: only the fields kept are cut out, and its
+ * perimeter, nature and date, when the previous line has the same (a file repeats them 96
+ * times in a row), are neither cut out nor checked again. Any other line, or a field that is
+ * not plainly valid, goes the general way (`readRecord`), which says what is wrong.
+ */
+function lineReader(file: string, columns: Columns, delimiter: string): LineReader {
+  const { width, last } = columns;
+  // fieldStarts[i] is where field i starts; field i ends one before fieldStarts[i + 1].
+  const fieldStarts = new Int32Array(last + 2);
+  // The delimiters a line needs after the one closing field `last` (a tab and `;` need no
+  // escaping in a regular expression).
+  const remaining = width - last - 2;
+  const hasRemaining = remaining > 0
+    ? new RegExp(`(?:[^${delimiter}\\n]*${delimiter}){${remaining}}`, "y")
+    : undefined;
+  /** Fills fieldStarts; false unless fields 0..last end with a delimiter and the rest follow. */
+  const locate = (text: string, start: number, end: number): boolean => {
+    fieldStarts[0] = start;
+    for (let field = 0; field <= last; field++) {
+      const at = text.indexOf(delimiter, fieldStarts[field]);
+      if (at < 0 || at >= end) return false;
+      fieldStarts[field + 1] = at + 1;
+    }
+    if (!hasRemaining) return true;
+    hasRemaining.lastIndex = fieldStarts[last + 1];
+    return hasRemaining.test(text);
+  };
+
+  const [perimeterField, natureField, dateField, timeField, consumptionField] = REQUIRED.map(
+    (column) => columns[column]!,
+  );
+  const instantField = columns.instant;
+  const from = (field: number) => fieldStarts[field];
+  const to = (field: number) => fieldStarts[field + 1] - 1;
+  const field = (text: string, index: number) => text.slice(from(index), to(index)).trim();
+
+  // The text from the first to the last of perimeter, nature and date (next to each other in
+  // RTE's files), as last read, and what it held.
+  const firstRepeated = Math.min(perimeterField, natureField, dateField);
+  const lastRepeated = Math.max(perimeterField, natureField, dateField);
+  let repeatedText = "\n"; // never a piece of a line
+  let perimeter = "";
+  let nature: Nature = "definitive";
+  let date = "";
+
+  return (text, start, end, line, quoted) => {
+    if (quoted || !locate(text, start, end)) return readLine(text.slice(start, end), line);
+    const repeatedStart = from(firstRepeated);
+    const repeatedEnd = to(lastRepeated);
+    if (
+      repeatedEnd - repeatedStart !== repeatedText.length ||
+      !text.startsWith(repeatedText, repeatedStart)
+    ) {
+      nature = readNature(file, line, field(text, natureField));
+      perimeter = readPerimeter(file, line, field(text, perimeterField));
+      date = checkDate(file, line, field(text, dateField));
+      repeatedText = text.slice(repeatedStart, repeatedEnd);
+    }
+    const minutes = quarterHourAt(text, from(timeField), to(timeField)) ??
+      minutesOf(checkTime(file, line, field(text, timeField)));
+    const consumptionMw = megawattsAt(text, from(consumptionField), to(consumptionField)) ??
+      parseMegawatts(file, line, field(text, consumptionField));
+    if (consumptionMw === null) return undefined;
+    const record: ConsumptionRecord = {
+      line,
+      perimeter,
+      nature,
+      date,
+      hour: Math.floor(minutes / 60),
+      minute: minutes % 60,
+      consumptionMw,
+    };
+    if (instantField !== undefined) {
+      const instant = field(text, instantField);
+      if (instant !== "") record.instant = instant;
+    }
+    return record;
+  };
+
+  /** The general way: the line's fields, its field count checked, then `readRecord`. */
+  function readLine(text: string, line: number): ConsumptionRecord | undefined {
+    const fields = leadingFields(text, delimiter, last, width);
+    if (fields.count < width) {
+      throw new RteFormatError(
+        file,
+        `${fields.count} fields where the header has ${width} (line cut short?)`,
+        line,
+      );
+    }
+    return readRecord(file, line, fields.values, columns);
+  }
+}
+
+/** Minutes since midnight of a plain `HH:MM` quarter-hour, or undefined for anything else. */
+function quarterHourAt(text: string, start: number, end: number): number | undefined {
+  if (end - start !== 5 || text.charCodeAt(start + 2) !== COLON) return undefined;
+  const hour = twoDigitsAt(text, start);
+  const minute = twoDigitsAt(text, start + 3);
+  return hour <= 23 && minute <= 45 && minute % 15 === 0 ? hour * 60 + minute : undefined;
+}
+
+const COLON = 58;
+const ZERO = 48;
+
+/** The number written by two digits at `at`; 99 when they are not both digits. */
+function twoDigitsAt(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - ZERO;
+  const units = text.charCodeAt(at + 1) - ZERO;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : 99;
+}
+
+/**
+ * The MW of a field written as up to nine digits (below the column's maximum) or empty
+ * (missing); undefined for anything else, left to `parseMegawatts`.
+ */
+function megawattsAt(text: string, start: number, end: number): number | null | undefined {
+  if (end === start) return null;
+  if (end - start > 9) return undefined;
+  let value = 0;
+  for (let at = start; at < end; at++) {
+    const digit = text.charCodeAt(at) - ZERO;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+function minutesOf(time: string): number {
+  return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 }
 
 interface Columns extends Partial<Record<Column, number>> {
@@ -207,29 +367,38 @@ function readRecord(
   line: number,
   fields: string[],
   columns: Columns,
-): ConsumptionRecord {
+): ConsumptionRecord | undefined {
   const field = (column: Column) => (fields[columns[column]!] ?? "").trim();
-  const natureText = field("nature");
-  const nature = natureOf(natureText);
-  if (!nature) {
-    throw new RteFormatError(file, `Cannot parse nature "${natureText}"`, line);
-  }
-  const perimeter = field("perimeter");
-  if (perimeter === "") throw new RteFormatError(file, "empty Périmètre", line);
+  const nature = readNature(file, line, field("nature"));
+  const perimeter = readPerimeter(file, line, field("perimeter"));
   const date = checkDate(file, line, field("date"));
-  const time = checkTime(file, line, field("time"));
+  const minutes = minutesOf(checkTime(file, line, field("time")));
+  const consumptionMw = parseMegawatts(file, line, field("consumption"));
+  if (consumptionMw === null) return undefined;
   const record: ConsumptionRecord = {
     line,
     perimeter,
     nature,
     date,
-    time,
-    consumptionMw: parseMegawatts(file, line, field("consumption")),
+    hour: Math.floor(minutes / 60),
+    minute: minutes % 60,
+    consumptionMw,
   };
   if (columns.instant !== undefined && field("instant") !== "") {
     record.instant = field("instant");
   }
   return record;
+}
+
+function readNature(file: string, line: number, text: string): Nature {
+  const nature = natureOf(text);
+  if (!nature) throw new RteFormatError(file, `Cannot parse nature "${text}"`, line);
+  return nature;
+}
+
+function readPerimeter(file: string, line: number, text: string): string {
+  if (text === "") throw new RteFormatError(file, "empty Périmètre", line);
+  return text;
 }
 
 let lastNature: { text: string; nature: Nature | undefined } = { text: "", nature: undefined };

@@ -145,8 +145,8 @@ function Postgres(a, b) {
     }
   }
 
-  async function listen(name, fn, onlisten) {
-    const listener = { fn, onlisten }
+  async function listen(name, fn, onlisten, onlost) {
+    const listener = { fn, onlisten, onlost }
 
     const sql = listen.sql || (listen.sql = Postgres({
       ...options,
@@ -157,7 +157,10 @@ function Postgres(a, b) {
       onclose() {
         Object.entries(listen.channels).forEach(([name, { listeners }]) => {
           delete listen.channels[name]
-          Promise.all(listeners.map(l => listen(name, l.fn, l.onlisten).catch(() => { /* noop */ })))
+          // PATCH(opendata-feeds): tell listeners that notifications may be missed until
+          // their onlisten is called again.
+          listeners.forEach(l => l.onlost && l.onlost())
+          Promise.all(listeners.map(l => listen(name, l.fn, l.onlisten, l.onlost).catch(() => { /* noop */ })))
         })
       },
       onnotify(c, x) {

@@ -1,0 +1,287 @@
+/**
+ * GET /api/consumption's answer as bytes, written straight from the points: the UTF-8 of
+ * `JSON.stringify` of a `ConsumptionAnswer` (keys in the schema's order), or its CSV (lib/csv.ts's
+ * conventions: BOM, CRLF, nothing to quote in times, numbers and natures). No object or string
+ * per point: a year of half-hours is ~1.5 MB written in a few milliseconds. In pieces of at most
+ * `piecePoints` points, so a long answer can be streamed.
+ */
+import { type Block, BLOCK_SLOTS, NATURES, SLOT_MS } from "../db/consumption_store.ts";
+import { PARIS } from "../db/consumption.ts";
+import { ZonedIsoWriter } from "../lib/zoned_iso_bytes.ts";
+import type { ConsumptionAnswer } from "./consumption_answers.ts";
+import { CSV_COLUMNS } from "./consumption_csv.ts";
+import {
+  type PointCursor,
+  pointsOf,
+  type PointSource,
+  type Resolution,
+} from "./consumption_points.ts";
+import { LruCache } from "../lib/lru_cache.ts";
+
+export interface AnswerSource extends PointSource {
+  resolution: Resolution;
+  /** The answer's `count`: its points, counted beforehand. */
+  count: number;
+  /** The range as echoed: perimeter and Paris-time bounds. */
+  echo: Pick<ConsumptionAnswer, "perimeter" | "start" | "end">;
+}
+
+export type Format = "json" | "csv";
+
+export type Bytes = Uint8Array<ArrayBuffer>;
+
+/** The longest point: a period, in JSON, with a 16-digit mean (far above any real one). */
+const MAX_POINT_BYTES = 160;
+const BLOCK_MS = BLOCK_SLOTS * SLOT_MS;
+const encoder = new TextEncoder();
+const JSON_TAIL = bytes("]}");
+const CSV_TAIL = bytes("");
+
+/**
+ * Each format's fixed parts, as bytes: a point is `open time middle watts nature[n] close`,
+ * and `close` ends with `after`, dropped after the last point (JSON's separating comma).
+ */
+const SHAPES = {
+  json: {
+    open: bytes(`{"time":"`),
+    middle: bytes(`","consumption_w":`),
+    natures: NATURES.map((nature) => bytes(`,"nature":"${nature}"`)),
+    halfHours: bytes(`,"half_hours":`),
+    expected: bytes(`,"expected_half_hours":`),
+    close: bytes("},"),
+    after: bytes(","),
+  },
+  csv: {
+    open: bytes(""),
+    middle: bytes(","),
+    natures: NATURES.map((nature) => bytes(`,${nature}`)),
+    halfHours: bytes(","),
+    expected: bytes(","),
+    close: bytes("\r\n"),
+    after: bytes(""),
+  },
+};
+
+type Shape = typeof SHAPES.json;
+
+/**
+ * Points are written in one scratch buffer, reused by every answer (a piece is written without
+ * a pause), and each piece is copied out at its exact size: one allocation per piece.
+ */
+let scratch = new Uint8Array(256 * 1024);
+const times = new ZonedIsoWriter(PARIS);
+
+/**
+ * The answer in pieces. Half-hours are copied from the texts of their blocks (`texts`), spans
+ * of bytes rendered once per block and format: a year is six copies, not 17 500 points written.
+ * Periods are written point by point, at most `piecePoints` per piece.
+ */
+export function* renderAnswer(
+  source: AnswerSource,
+  format: Format,
+  texts: BlockTexts,
+  piecePoints: number,
+): Generator<Bytes> {
+  const head = encoder.encode(format === "json" ? jsonHead(source) : csvHead(source.resolution));
+  const tail = format === "json" ? JSON_TAIL : CSV_TAIL;
+  const { after } = SHAPES[format];
+  const pieces = source.resolution === "PT30M"
+    ? halfHourSpans(source, format, texts)
+    : periodPieces(source, SHAPES[format], piecePoints);
+  yield head;
+  let last: Bytes | undefined;
+  for (const piece of pieces) {
+    if (piece.length === 0) continue; // the last point's `after` must be in `last`
+    if (last) yield last;
+    last = piece;
+  }
+  if (last) yield last.subarray(0, last.length - after.length);
+  yield tail;
+}
+
+/**
+ * A block's text is rendered when a range covers the whole block (it costs what writing those
+ * points costs anyway) and kept while memory allows; elsewhere points are written one by one
+ * unless the text is held already. Rendering whole blocks for a few of their points would make
+ * the cost follow the table (how often texts are pushed out) rather than the range.
+ */
+function* halfHourSpans(source: PointSource, format: Format, texts: BlockTexts) {
+  const firstSlot = Math.ceil(source.startMs / SLOT_MS);
+  const lastSlot = Math.floor(source.endMs / SLOT_MS);
+  for (const block of source.blocks) {
+    const blockSlot = Math.round(block.startMs / SLOT_MS);
+    const from = Math.max(firstSlot - blockSlot, 0);
+    const to = Math.min(lastSlot - blockSlot, BLOCK_SLOTS - 1);
+    if (from > to) continue;
+    const text = texts.held(block, format) ??
+      (to - from + 1 === BLOCK_SLOTS ? texts.of(block, format) : undefined);
+    if (text === undefined) {
+      yield writtenSlots(block, from, to, SHAPES[format]);
+      continue;
+    }
+    const start = text.starts[from];
+    const end = text.starts[to + 1];
+    if (end > start) yield text.bytes.subarray(start, end);
+  }
+}
+
+/** Slots from..to of a block, written point by point. */
+function writtenSlots(block: Block, from: number, to: number, shape: Shape): Bytes {
+  const point = pointsOf({
+    blocks: [block],
+    startMs: block.startMs + from * SLOT_MS,
+    endMs: block.startMs + to * SLOT_MS,
+  }, "PT30M");
+  const out = scratchFor((to - from + 1) * MAX_POINT_BYTES);
+  let at = 0;
+  while (point.next()) at = writePoint(out, at, point, shape, false);
+  return out.slice(0, at);
+}
+
+function* periodPieces(source: AnswerSource, shape: Shape, piecePoints: number) {
+  const point = pointsOf(source, source.resolution);
+  let left = source.count;
+  while (left > 0) {
+    const points = Math.min(left, piecePoints);
+    const out = scratchFor(points * MAX_POINT_BYTES);
+    let at = 0;
+    for (let written = 0; written < points && point.next(); written++) {
+      at = writePoint(out, at, point, shape, true);
+    }
+    left -= points;
+    yield out.slice(0, at);
+  }
+}
+
+function writePoint(
+  out: Bytes,
+  at: number,
+  point: PointCursor,
+  shape: Shape,
+  periods: boolean,
+): number {
+  at = put(out, at, shape.open);
+  at = times.write(out, at, point.timeMs);
+  at = put(out, at, shape.middle);
+  at = writeInteger(out, at, point.consumptionW);
+  at = put(out, at, shape.natures[point.natureCode - 1]);
+  if (periods) {
+    at = put(out, at, shape.halfHours);
+    at = writeInteger(out, at, point.halfHours);
+    at = put(out, at, shape.expected);
+    at = writeInteger(out, at, point.expectedHalfHours);
+  }
+  return put(out, at, shape.close);
+}
+
+/** Copies a fixed part: by hand, as `set` costs more than a loop for a few dozen bytes. */
+function put(out: Bytes, at: number, part: Bytes): number {
+  for (let i = 0; i < part.length; i++) out[at++] = part[i];
+  return at;
+}
+
+/** A block's half-hours as text: slot i is bytes[starts[i], starts[i + 1]), empty if absent. */
+interface BlockText {
+  bytes: Bytes;
+  starts: Uint32Array;
+  readonly length: number;
+}
+
+/**
+ * The texts of the blocks last asked for, per format, bounded in bytes. A block is never
+ * changed (a load replaces it), so its text is valid as long as the block is asked for.
+ */
+export class BlockTexts {
+  readonly #texts: LruCache<BlockText>;
+  readonly #ids = new WeakMap<Block, number>();
+  #nextId = 0;
+
+  constructor(maxBytes: number) {
+    this.#texts = new LruCache(maxBytes);
+  }
+
+  /** The block's text if it is held. */
+  held(block: Block, format: Format): BlockText | undefined {
+    const id = this.#ids.get(block);
+    return id === undefined ? undefined : this.#texts.get(`${format}${id}`);
+  }
+
+  /** The block's text, rendered now if it is not held. */
+  of(block: Block, format: Format): BlockText {
+    let id = this.#ids.get(block);
+    if (id === undefined) this.#ids.set(block, id = this.#nextId++);
+    const key = `${format}${id}`;
+    let text = this.#texts.get(key);
+    if (text === undefined) this.#texts.set(key, text = blockText(block, SHAPES[format]));
+    return text;
+  }
+}
+
+function blockText(block: Block, shape: Shape): BlockText {
+  const starts = new Uint32Array(BLOCK_SLOTS + 1);
+  const point = pointsOf(
+    { blocks: [block], startMs: block.startMs, endMs: block.startMs + BLOCK_MS - SLOT_MS },
+    "PT30M",
+  );
+  const out = scratchFor(BLOCK_SLOTS * MAX_POINT_BYTES);
+  let at = 0;
+  let slot = 0;
+  while (point.next()) {
+    const pointSlot = (point.timeMs - block.startMs) / SLOT_MS;
+    while (slot <= pointSlot) starts[slot++] = at;
+    at = writePoint(out, at, point, shape, false);
+  }
+  while (slot <= BLOCK_SLOTS) starts[slot++] = at;
+  const bytes = out.slice(0, at);
+  return { bytes, starts, length: bytes.length + starts.byteLength };
+}
+
+/** The scratch buffer, grown to hold `bytes` if it cannot. */
+function scratchFor(bytes: number): Bytes {
+  if (scratch.length < bytes) scratch = new Uint8Array(bytes);
+  return scratch;
+}
+
+function jsonHead({ resolution, count, echo }: AnswerSource): string {
+  return `{"unit":"W","resolution":"${resolution}","timezone":"${PARIS}",` +
+    `"perimeter":${JSON.stringify(echo.perimeter)},"start":"${echo.start}",` +
+    `"end":"${echo.end}","count":${count},"data":[`;
+}
+
+function csvHead(resolution: Resolution): string {
+  return `\uFEFF${resolution === "PT30M" ? CSV_COLUMNS.halfHours : CSV_COLUMNS.periods}\r\n`;
+}
+
+function bytes(text: string): Bytes {
+  return encoder.encode(text);
+}
+
+/**
+ * The decimal digits of a non-negative integer, as `String(n)` (and so JSON) writes them. Cut
+ * into millions so each part is a small integer: the remainder of a double above 2³¹ costs
+ * a slow floating-point modulo, and watts are MW × 10⁶.
+ */
+function writeInteger(out: Bytes, at: number, n: number): number {
+  if (n < 1_000_000) return writeDigits(out, at, n);
+  const millions = Math.floor(n / 1_000_000);
+  if (millions > 0x7fffffff) return at + encoder.encodeInto(String(n), out.subarray(at)).written;
+  at = writeDigits(out, at, millions);
+  return writePadded(out, at, n - millions * 1_000_000, 6);
+}
+
+/** Digits of a small integer (below 2³¹), written from the last. */
+function writeDigits(out: Bytes, at: number, n: number): number {
+  let digits = 1;
+  for (let rest = n; rest >= 10; rest = (rest / 10) | 0) digits++;
+  return writePadded(out, at, n, digits);
+}
+
+/** A small integer on exactly `digits` digits, zeros first. */
+function writePadded(out: Bytes, at: number, n: number, digits: number): number {
+  const end = at + digits;
+  for (let i = end - 1; i >= at; i--) {
+    out[i] = 0x30 + n % 10;
+    n = (n / 10) | 0;
+  }
+  return end;
+}
