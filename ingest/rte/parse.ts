@@ -196,20 +196,8 @@ function lineReader(file: string, columns: Columns, delimiter: string): LineRead
     const consumptionMw = megawattsAt(text, from(consumptionField), to(consumptionField)) ??
       parseMegawatts(file, line, field(text, consumptionField));
     if (consumptionMw === null) return undefined;
-    const record: ConsumptionRecord = {
-      line,
-      perimeter,
-      nature,
-      date,
-      hour: Math.floor(minutes / 60),
-      minute: minutes % 60,
-      consumptionMw,
-    };
-    if (instantField !== undefined) {
-      const instant = field(text, instantField);
-      if (instant !== "") record.instant = instant;
-    }
-    return record;
+    const instant = instantField === undefined ? "" : field(text, instantField);
+    return record({ line, perimeter, nature, date }, minutes, consumptionMw, instant);
   };
 
   /** The general way: the line's fields, its field count checked, then `readRecord`. */
@@ -375,19 +363,25 @@ function readRecord(
   const minutes = minutesOf(checkTime(file, line, field("time")));
   const consumptionMw = parseMegawatts(file, line, field("consumption"));
   if (consumptionMw === null) return undefined;
-  const record: ConsumptionRecord = {
-    line,
-    perimeter,
-    nature,
-    date,
+  const instant = columns.instant === undefined ? "" : field("instant");
+  return record({ line, perimeter, nature, date }, minutes, consumptionMw, instant);
+}
+
+/** A line's record; `instant` only when the file gives one (ODRÉ), else "". */
+function record(
+  where: Pick<ConsumptionRecord, "line" | "perimeter" | "nature" | "date">,
+  minutes: number,
+  consumptionMw: number,
+  instant: string,
+): ConsumptionRecord {
+  const built: ConsumptionRecord = {
+    ...where,
     hour: Math.floor(minutes / 60),
     minute: minutes % 60,
     consumptionMw,
   };
-  if (columns.instant !== undefined && field("instant") !== "") {
-    record.instant = field("instant");
-  }
-  return record;
+  if (instant !== "") built.instant = instant;
+  return built;
 }
 
 function readNature(file: string, line: number, text: string): Nature {
