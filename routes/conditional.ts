@@ -4,6 +4,7 @@
  * describes both.
  */
 import { z } from "@hono/zod-openapi";
+import { Digest } from "../lib/digest.ts";
 
 /** The headers of an answer that can be revalidated, for `createRoute({ responses })`. */
 export const REVALIDATION_HEADERS = z.object({
@@ -24,20 +25,11 @@ export const NOT_MODIFIED = {
   headers: REVALIDATION_HEADERS,
 };
 
-/** `W/"…"` of a text naming everything the answer depends on (64 bits of two FNV-1a). */
+/** `W/"…"` of a text naming everything the answer depends on. */
 export function weakEntityTag(dependsOn: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x84222325;
-  for (let i = 0; i < dependsOn.length; i++) {
-    const code = dependsOn.charCodeAt(i);
-    a = Math.imul(a ^ code, 0x01000193);
-    b = Math.imul(b ^ code, 0x5bd1e995);
-  }
-  return `W/"${hex(a)}${hex(b)}"`;
-}
-
-function hex(value: number): string {
-  return (value >>> 0).toString(16).padStart(8, "0");
+  const digest = new Digest();
+  digest.addText(dependsOn);
+  return `W/"${digest.hex()}"`;
 }
 
 /** Whether `If-None-Match` names the answer's tag (or is `*`): then 304 instead of the body. */

@@ -10,6 +10,7 @@
  */
 import { type Block, BLOCK_SLOTS, NATURES, NO_ROW, SLOT_MS } from "../db/consumption_store.ts";
 import { type Nature, PARIS } from "../db/consumption.ts";
+import { Digest } from "../lib/digest.ts";
 import { epochMsToZoned, HOUR_MS, zonedToEpochMs } from "../lib/zoned_time.ts";
 
 export type Resolution = "PT30M" | "PT1H" | "P1D" | "P1M";
@@ -66,29 +67,21 @@ export function rangeFacts(source: PointSource): RangeFacts {
   let leastCode = NATURES.length + 1;
   let lastMs = -Infinity;
   let count = 0;
-  // Two FNV-1a-like 32-bit hashes; equal data gives equal digests in every process.
-  let a = 0x811c9dc5;
-  let b = 0x84222325;
+  const digest = new Digest(); // equal rows give equal digests in every process
   while (halfHours.next()) {
     count++;
     leastCode = Math.min(leastCode, halfHours.natureCode);
     lastMs = halfHours.timeMs;
-    const slot = lastMs / SLOT_MS;
-    a = Math.imul(a ^ slot, 0x01000193);
-    a = Math.imul(a ^ (halfHours.mw * 4 + halfHours.natureCode), 0x01000193);
-    b = Math.imul(b ^ (halfHours.mw + slot * 3), 0x5bd1e995);
-    b = Math.imul(b ^ halfHours.natureCode, 0x5bd1e995);
+    digest.add(lastMs / SLOT_MS);
+    digest.add(halfHours.mw);
+    digest.add(halfHours.natureCode);
   }
   return {
     halfHours: count,
     leastFinal: NATURES[leastCode - 1],
     openEnded: lastMs < Math.floor(source.endMs / SLOT_MS) * SLOT_MS,
-    digest: hex(a) + hex(b),
+    digest: digest.hex(),
   };
-}
-
-function hex(value: number): string {
-  return (value >>> 0).toString(16).padStart(8, "0");
 }
 
 /** The stored half-hours whose start lies in [startMs, endMs], oldest first. */

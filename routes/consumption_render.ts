@@ -202,18 +202,22 @@ export class BlockTexts {
 
   /** The block's text if it is held. */
   held(block: Block, format: Format): BlockText | undefined {
-    const id = this.#ids.get(block);
-    return id === undefined ? undefined : this.#texts.get(`${format}${id}`);
+    return this.#texts.get(this.#keyOf(block, format));
   }
 
   /** The block's text, rendered now if it is not held. */
   of(block: Block, format: Format): BlockText {
-    let id = this.#ids.get(block);
-    if (id === undefined) this.#ids.set(block, id = this.#nextId++);
-    const key = `${format}${id}`;
+    const key = this.#keyOf(block, format);
     let text = this.#texts.get(key);
     if (text === undefined) this.#texts.set(key, text = blockText(block, SHAPES[format]));
     return text;
+  }
+
+  /** Blocks are keyed by identity: a load replaces a block, never changes it. */
+  #keyOf(block: Block, format: Format): string {
+    let id = this.#ids.get(block);
+    if (id === undefined) this.#ids.set(block, id = this.#nextId++);
+    return `${format}${id}`;
   }
 }
 
