@@ -1,4 +1,7 @@
-/** Builds the HTTP application from its dependencies; tests build one per test database. */
+/**
+ * Builds the HTTP application from its dependencies (tests build one per test database), and
+ * serves it on one thread of the service (service.ts).
+ */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { BlankEnv } from "hono/types";
 import type { AppDeps } from "./routes/deps.ts";
@@ -35,4 +38,23 @@ export function createApp(deps: AppDeps): OpenAPIHono<BlankEnv> {
   app.notFound(notFound);
   app.onError(handleError);
   return app;
+}
+
+/**
+ * Serves `createApp(deps)` (extended by `extension`) on the configured address, sharing the
+ * port with the other threads. The main thread and every worker call this.
+ */
+export async function serveApp(
+  deps: AppDeps,
+  extension: string | undefined,
+): Promise<Deno.HttpServer> {
+  const app = createApp(deps);
+  if (extension) (await import(extension)).extendApp(app);
+  return Deno.serve({
+    hostname: deps.config.host,
+    port: deps.config.port,
+    // SO_REUSEPORT: every thread listens on the address, the kernel spreads connections.
+    reusePort: true,
+    onListen: () => {}, // service.ts announces the service once every thread listens
+  }, app.fetch);
 }

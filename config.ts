@@ -7,6 +7,8 @@ const EnvironmentSchema = z.object({
   ),
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  // Threads serving HTTP, each with its own pool and memory budgets (the image sets 2).
+  SERVE_THREADS: z.coerce.number().int().min(1).max(64).default(navigator.hardwareConcurrency),
   MAX_RANGE_DAYS: z.coerce.number().int().positive().default(366),
   // Memory for cached /api/consumption responses (invalidated on every ingest); 0 = off.
   CONSUMPTION_CACHE_MB: z.coerce.number().min(0).default(64),
@@ -39,6 +41,7 @@ const ConfigSchema = EnvironmentSchema.transform((e) => ({
   databaseUrl: e.DATABASE_URL,
   host: e.HOST,
   port: e.PORT,
+  serveThreads: e.SERVE_THREADS,
   maxRangeDays: e.MAX_RANGE_DAYS,
   consumptionCacheMb: e.CONSUMPTION_CACHE_MB,
   rteBaseUrl: baseUrl(e.RTE_BASE_URL),

@@ -1,13 +1,11 @@
 /**
  * GET /api/consumption with a window never asked before on every request, cache off and on,
  * next to pgbench on the same SELECT and to a static body of the same size through the same
- * app; GET /api/status; the service's peak memory under many clients. The service runs in
- * this process, so its resident memory is this process's.
+ * app; GET /api/status; the service's peak memory under many clients. The service runs as
+ * deployed, in a process of its own (bench/served.ts), whose resident memory is sampled.
  */
-import type { Hono } from "hono";
-import { createApp } from "../app.ts";
-import { loadConfig } from "../config.ts";
 import type { Sql } from "../db/client.ts";
+import { sleep } from "../ingest/http.ts";
 import { countRows, loadIslands, PERIMETER } from "./data.ts";
 import { count, markdownTable, ms, times } from "./markdown.ts";
 import {
@@ -27,12 +25,11 @@ import {
   windowSequence,
 } from "./windows.ts";
 import { assertAllAnswered, runWrk, WRK_SECONDS, type WrkResult } from "./wrk.ts";
+import { type Served, serveForBench } from "./served.ts";
+import { STATIC_PATH } from "./bench_routes.ts";
 
-const MIB = 2 ** 20;
 const WARM_UP_SECONDS = 2;
 const CACHE_MB = [0, 64];
-/** Under /api/, where the web UI's catch-all hands over, and claimed by no API route. */
-const STATIC_PATH = "/api/bench-static-body";
 
 export const SIZES = [
   { label: "1 day", days: 1 },
@@ -41,8 +38,6 @@ export const SIZES = [
 ];
 
 export interface BenchContext {
-  /** The service's pool, as main.ts opens it. */
-  serving: Sql;
   /** The bench's own queries. */
   admin: Sql;
   url: string;
@@ -70,48 +65,42 @@ export interface SizeResult {
 }
 
 /**
- * Per range: the app with the cache off, then on, then the static body (mounted on the
- * cache-off app), then pgbench. Each of the two apps serves every range of the run.
+ * Per range: the service with the cache off, then on, then the static body (from the
+ * cache-off service), then pgbench. Each of the two services serves every range of the run.
  */
 export async function benchReads(ctx: BenchContext): Promise<SizeResult[]> {
   const islands = await loadIslands(ctx.admin);
   const rowsLoaded = await countRows(ctx.admin);
-  let staticBody = "";
-  const [cacheOff, cacheOn] = CACHE_MB.map((cacheMb) =>
-    createApp({ sql: ctx.serving, config: configWith(ctx.url, cacheMb) })
-  );
-  cacheOff.get(STATIC_PATH, (c) => c.body(staticBody, 200, { "content-type": "application/json" }));
-  return await withServer(cacheOff, (offOrigin) =>
-    withServer(cacheOn, async (onOrigin) => {
-      const results: SizeResult[] = [];
-      for (const size of SIZES) {
-        console.error(`GET ${size.label} over ${count(rowsLoaded)} rows…`);
-        const sequence = windowSequence(islands, size.days * DAY_S);
-        let nextK = await checkLuaWindows(sequence);
-        const sample = await sampleAnswer(ctx, cacheOff, sequence, nextK++);
-        const ours: Measured[] = [];
-        for (const origin of [offOrigin, onOrigin]) {
-          const run = await measureWindows(`${origin}/api/consumption`, sequence, nextK);
-          ours.push(run.measured);
-          nextK = run.nextK;
-        }
-        staticBody = `{"padding":"${"0".repeat(sample.bytes - 14)}"}`;
-        await checkStatic(`${offOrigin}${STATIC_PATH}`, sample.bytes);
-        const staticRun = await measureWindows(`${offOrigin}${STATIC_PATH}`, sequence, nextK);
-        nextK = staticRun.nextK;
-        results.push({
-          label: size.label,
-          rows: sample.rows,
-          bytes: sample.bytes,
-          ours,
-          pgbench: await measurePgbench(ctx, islands, size.days),
-          static: staticRun.measured,
-          windowsAsked: nextK,
-          windowsPossible: sequence.permutation.modulus,
-        });
-      }
-      return results;
-    }));
+  await using cacheOff = await serveForBench(ctx.url, { cacheMb: CACHE_MB[0] });
+  await using cacheOn = await serveForBench(ctx.url, { cacheMb: CACHE_MB[1] });
+  const results: SizeResult[] = [];
+  for (const size of SIZES) {
+    console.error(`GET ${size.label} over ${count(rowsLoaded)} rows…`);
+    const sequence = windowSequence(islands, size.days * DAY_S);
+    let nextK = await checkLuaWindows(sequence);
+    const sample = await sampleAnswer(ctx, cacheOff.origin, sequence, nextK++);
+    const ours: Measured[] = [];
+    for (const served of [cacheOff, cacheOn]) {
+      const run = await measureWindows(served, "/api/consumption", sequence, nextK);
+      ours.push(run.measured);
+      nextK = run.nextK;
+    }
+    const staticPath = `${STATIC_PATH}/${sample.bytes}`;
+    await checkStatic(`${cacheOff.origin}${staticPath}`, sample.bytes);
+    const staticRun = await measureWindows(cacheOff, staticPath, sequence, nextK);
+    nextK = staticRun.nextK;
+    results.push({
+      label: size.label,
+      rows: sample.rows,
+      bytes: sample.bytes,
+      ours,
+      pgbench: await measurePgbench(ctx, islands, size.days),
+      static: staticRun.measured,
+      windowsAsked: nextK,
+      windowsPossible: sequence.permutation.modulus,
+    });
+  }
+  return results;
 }
 
 export function readsTable(results: SizeResult[]): string {
@@ -167,15 +156,13 @@ function measuredCells(measured: Measured): string[] {
 
 /** GET /api/status: its cost must not grow with the rows loaded. */
 export async function benchStatus(ctx: BenchContext): Promise<string> {
-  const app = createApp({ sql: ctx.serving, config: configWith(ctx.url, 64) });
-  return await withServer(app, async (origin) => {
-    const url = `${origin}/api/status`;
-    await runWrk(url, { seconds: WARM_UP_SECONDS });
-    const wrk = await runWrk(url, { seconds: WRK_SECONDS });
-    assertAllAnswered(wrk, url);
-    return `GET /api/status over ${count(await countRows(ctx.admin))} rows: ` +
-      `${count(wrk.requestsPerSecond)} req/s, p50 ${ms(wrk.p50Ms)} ms, p99 ${ms(wrk.p99Ms)} ms.`;
-  });
+  await using served = await serveForBench(ctx.url, { cacheMb: CACHE_MB[1] });
+  const url = `${served.origin}/api/status`;
+  await runWrk(url, { seconds: WARM_UP_SECONDS });
+  const wrk = await runWrk(url, { seconds: WRK_SECONDS });
+  assertAllAnswered(wrk, url);
+  return `GET /api/status over ${count(await countRows(ctx.admin))} rows: ` +
+    `${count(wrk.requestsPerSecond)} req/s, p50 ${ms(wrk.p50Ms)} ms, p99 ${ms(wrk.p99Ms)} ms.`;
 }
 
 /**
@@ -186,34 +173,33 @@ export async function benchStatus(ctx: BenchContext): Promise<string> {
 export async function benchMemory(ctx: BenchContext, containerMib?: number): Promise<string> {
   const islands = await loadIslands(ctx.admin);
   const sequence = windowSequence(islands, 365 * DAY_S);
-  const app = createApp({ sql: ctx.serving, config: configWith(ctx.url, 0) });
+  await using served = await serveForBench(ctx.url, { cacheMb: 0 });
   let nextK = 0;
-  const rows = await withServer(app, async (origin) => {
-    const table = [];
-    for (const connections of [64, 256]) {
-      const { result: wrk, peakMib } = await peakRss(() =>
-        runWrk(`${origin}/api/consumption`, {
+  const rows = [];
+  for (const connections of [64, 256]) {
+    const { result: wrk, peakMib } = await peakRss(
+      served,
+      () =>
+        runWrk(`${served.origin}/api/consumption`, {
           seconds: WRK_SECONDS,
           connections,
           timeoutSeconds: 5,
           windows: { sequence, firstK: nextK },
-        })
-      );
-      nextK = wrk.nextK!;
-      const { connect, read, write, timeout } = wrk.socketErrors;
-      if (connect + read + write > 0) assertAllAnswered(wrk, `${connections} connections`);
-      table.push([
-        "1 year, cache off",
-        String(connections),
-        count(wrk.requestsPerSecond),
-        count(wrk.non2xx),
-        count(timeout),
-        ms(wrk.p99Ms),
-        count(peakMib),
-      ]);
-    }
-    return table;
-  });
+        }),
+    );
+    nextK = wrk.nextK!;
+    const { connect, read, write, timeout } = wrk.socketErrors;
+    if (connect + read + write > 0) assertAllAnswered(wrk, `${connections} connections`);
+    rows.push([
+      "1 year, cache off",
+      String(connections),
+      count(wrk.requestsPerSecond),
+      count(wrk.non2xx),
+      count(timeout),
+      ms(wrk.p99Ms),
+      count(peakMib),
+    ]);
+  }
   return markdownTable(
     [
       "GET /api/consumption",
@@ -228,24 +214,40 @@ export async function benchMemory(ctx: BenchContext, containerMib?: number): Pro
   );
 }
 
-/** Runs `work` while sampling this process's resident memory; returns the highest sample. */
-async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMib: number }> {
-  let peak = Deno.memoryUsage().rss;
-  const sampler = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss), 50);
+/** Runs `work` while sampling the service's resident memory; returns the highest sample. */
+async function peakRss<T>(
+  served: Served,
+  work: () => Promise<T>,
+): Promise<{ result: T; peakMib: number }> {
+  let peak = await served.rssMib();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await served.rssMib());
+      await sleep(50);
+    }
+  })();
   try {
-    const result = await work();
-    return { result, peakMib: Math.max(peak, Deno.memoryUsage().rss) / MIB };
+    return { result: await work(), peakMib: Math.max(peak, await served.rssMib()) };
   } finally {
-    clearInterval(sampler);
+    sampling = false;
+    await sampler;
   }
 }
 
 /** A warm-up, then the measured run, both asking for windows from the k-th on. */
-async function measureWindows(url: string, sequence: WindowSequence, firstK: number) {
+async function measureWindows(
+  served: Served,
+  path: string,
+  sequence: WindowSequence,
+  firstK: number,
+) {
+  const url = `${served.origin}${path}`;
   const warmUp = await runWrk(url, { seconds: WARM_UP_SECONDS, windows: { sequence, firstK } });
   assertAllAnswered(warmUp, url);
-  const { result, peakMib } = await peakRss(() =>
-    runWrk(url, { seconds: WRK_SECONDS, windows: { sequence, firstK: warmUp.nextK! } })
+  const { result, peakMib } = await peakRss(
+    served,
+    () => runWrk(url, { seconds: WRK_SECONDS, windows: { sequence, firstK: warmUp.nextK! } }),
   );
   assertAllAnswered(result, url);
   return { measured: measuredOf(result, peakMib), nextK: result.nextK! };
@@ -256,9 +258,9 @@ function measuredOf(wrk: WrkResult, peakMib?: number): Measured {
 }
 
 /**
- * The static body: a prebuilt JSON text as long as the answer, from a route mounted on an app
- * createApp built (every middleware included), under a path the web UI's catch-all hands over.
- * wrk asks it with the same window queries, which it ignores.
+ * The static body: a prebuilt JSON text as long as the answer, from a route mounted on the
+ * served app (bench/bench_server.ts). wrk asks it with the same window queries, which it
+ * ignores.
  */
 async function checkStatic(url: string, bytes: number): Promise<void> {
   const response = await fetch(url);
@@ -294,9 +296,14 @@ async function measurePgbench(
  * One answer through the app (cache off): 200, with every half-hour the table holds in the
  * window, which lies inside the data; its size.
  */
-async function sampleAnswer(ctx: BenchContext, app: Hono, sequence: WindowSequence, k: number) {
+async function sampleAnswer(
+  ctx: BenchContext,
+  origin: string,
+  sequence: WindowSequence,
+  k: number,
+) {
   const query = windowQuery(sequence, k);
-  const response = await app.fetch(new Request(`http://bench/api/consumption?${query}`));
+  const response = await fetch(`${origin}/api/consumption?${query}`);
   const text = await response.text();
   const { startS, endS } = windowBounds(sequence, k);
   const [{ stored }] = await ctx.admin<{ stored: number }[]>`
@@ -340,15 +347,10 @@ async function checkLuaWindows(sequence: WindowSequence): Promise<number> {
   return nextK!;
 }
 
-function configWith(url: string, cacheMb: number) {
-  return { ...loadConfig({ DATABASE_URL: url }), consumptionCacheMb: cacheMb };
-}
-
 async function withServer<T>(
-  app: Hono | ((request: Request) => Response | Promise<Response>),
+  handler: (request: Request) => Response | Promise<Response>,
   use: (origin: string) => Promise<T>,
 ): Promise<T> {
-  const handler = typeof app === "function" ? app : app.fetch;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
   try {
     return await use(`http://127.0.0.1:${server.addr.port}`);

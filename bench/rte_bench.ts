@@ -7,11 +7,11 @@
  *    static body of the same size through the same app; GET /api/status;
  * 3. the service's peak memory under 64 and 256 connections, next to the deployed limits;
  * 4. the reads again with 10× the rows (synthetic years): their cost must follow the range.
+ * The service runs as deployed: service.ts with the Dockerfile's SERVE_THREADS and
+ * DENO_V8_FLAGS, in a process of its own (bench/served.ts).
  * Prints Markdown tables on stdout, progress on stderr. Needs ../shared/data/rte, and `wrk`,
  * `pgbench` and `psql` (Debian: apt-get install -y wrk postgresql-client).
- * `DENO_V8_FLAGS=<the Dockerfile's> deno task bench` measures under the deployed heap limit.
  */
-import v8 from "node:v8";
 import { createSql } from "../db/client.ts";
 import { ensureDatabase, migrate, withDatabase } from "../db/migrate.ts";
 import { composeMib, heapLimitOf } from "../deploy/validate.ts";
@@ -49,8 +49,6 @@ const GIB = 2 ** 30;
 const tools = await toolVersions();
 await ensureDatabase(BENCH_URL);
 const admin = createSql(BENCH_URL, { max: 2 });
-// The service's pool, as main.ts opens it.
-const serving = createSql(BENCH_URL);
 const workDir = await Deno.makeTempDir({ prefix: "rte_bench_" });
 try {
   await migrate(admin);
@@ -65,7 +63,6 @@ try {
   );
   await vacuumAnalyze(admin);
   const ctx: BenchContext = {
-    serving,
     admin,
     url: BENCH_URL,
     select: await listConsumptionSelect(),
@@ -81,10 +78,11 @@ try {
       "(bench/windows.ts, bench/unique_windows.lua). Response cache off and on. Next to it: " +
       `\`pgbench -M prepared -c${WRK_CONNECTIONS} -j${WRK_THREADS} -T${WRK_SECONDS}\` on ` +
       "listConsumption's SELECT over random windows of the same length, and a prebuilt body " +
-      "of the same size from a route mounted on the same app (createApp, every middleware), " +
-      "asked the same way. A window holds days × 48 half-hours, 2 fewer for each autumn " +
-      "changeover it spans (RTE's files give the repeated hour once). Peak RSS is this " +
-      "process's, which hosts the service.\n",
+      "of the same size from a route mounted on the same app (every middleware), asked the " +
+      "same way. A window holds days × 48 half-hours, 2 fewer for each autumn changeover it " +
+      "spans (RTE's files give the repeated hour once). The service runs as deployed " +
+      "(the Dockerfile's SERVE_THREADS serving threads and DENO_V8_FLAGS) in a process of " +
+      "its own; peak RSS is that process's.\n",
   );
   const base = await benchReads(ctx);
   console.log(readsTable(base));
@@ -93,7 +91,7 @@ try {
   const limits = await deployedLimits();
   console.log(`\n${limits.text}\n`);
   console.log(
-    "Peak RSS of this process (the service) while 64 and 256 clients ask for years nobody " +
+    "Peak RSS of the service's process while 64 and 256 clients ask for years nobody " +
       "asked before, cache off, wrk waiting up to 5 s (past the service's 2.5 s deadline, so " +
       "requests it cannot take on in time show as non-2xx, not as time-outs):\n",
   );
@@ -118,13 +116,12 @@ try {
     }`,
   );
 } finally {
-  await serving.end();
   await admin.end();
   await dropDatabase(BENCH_URL);
   await Deno.remove(workDir, { recursive: true });
 }
 
-/** What the deploy files allow the service, and what this process runs with. */
+/** What the deploy files allow the service, which the bench runs it with. */
 async function deployedLimits(): Promise<{ text: string; containerMib?: number }> {
   const heap = heapLimitOf(await Deno.readTextFile("Dockerfile"));
   // The compose file's limit, which deploy/validate.ts keeps equal to Kubernetes' (a regex:
@@ -132,10 +129,9 @@ async function deployedLimits(): Promise<{ text: string; containerMib?: number }
   const containerMib = composeMib(
     /^\s*mem_limit:\s*(\S+)/m.exec(await Deno.readTextFile("docker-compose.yml"))?.[1],
   );
-  const ownHeapMib = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
-  const text = `Deployed: V8 heap limit ${heap?.mib} MiB (DENO_V8_FLAGS=${heap?.flags}) in a ` +
-    `${containerMib} MiB container. This process: V8 heap limit ${ownHeapMib} MiB` +
-    `${ownHeapMib === heap?.mib ? "" : " (not the deployed one: set DENO_V8_FLAGS)"}.`;
+  const text = `Deployed, and run so here: ${heap?.isolates} serving threads (SERVE_THREADS), V8 ` +
+    `heap limit ${heap?.mib} MiB in all (DENO_V8_FLAGS=${heap?.flags} each), in a ` +
+    `${containerMib} MiB container.`;
   return { text, containerMib };
 }
 

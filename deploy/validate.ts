@@ -316,14 +316,17 @@ function checkComposeEnv(
 export interface HeapLimit {
   /** The DENO_V8_FLAGS value, as set in the Dockerfile. */
   flags: string;
-  /** The most the V8 heap may grow to: old space plus the young generation. */
+  /** Isolates the service runs: its serving threads, SERVE_THREADS (1 when unset). */
+  isolates: number;
+  /** The most the V8 heaps may grow to: per isolate, old space plus the young generation. */
   mib: number;
 }
 
 /**
- * The V8 heap limit that the image's ENV DENO_V8_FLAGS sets. Both sizes must be given: the
- * young generation is three semi-spaces (V8: two halves plus the new large-object space), 96
- * MiB with Deno 2.9's default semi-space, on top of --max-old-space-size.
+ * The V8 heap limit that the image's ENV DENO_V8_FLAGS sets, times the isolates ENV
+ * SERVE_THREADS runs. Both sizes must be given: the young generation is three semi-spaces (V8: two halves
+ * plus the new large-object space), 96 MiB with Deno 2.9's default semi-space, on top of
+ * --max-old-space-size.
  */
 export function heapLimitOf(dockerfile: string): HeapLimit | undefined {
   const lines = joinContinuations(dockerfile);
@@ -334,7 +337,13 @@ export function heapLimitOf(dockerfile: string): HeapLimit | undefined {
   const oldSpace = size("max-old-space-size");
   const semiSpace = size("max-semi-space-size");
   if (!flags || !oldSpace || !semiSpace) return undefined;
-  return { flags, mib: oldSpace + 3 * semiSpace };
+  const isolates = Number(/\bSERVE_THREADS=(\d+)/.exec(env)?.[1] ?? 1);
+  return { flags, isolates, mib: isolates * (oldSpace + 3 * semiSpace) };
+}
+
+/** How the limit is set: the flags, and the isolates they apply to when more than one. */
+function heapFlags({ flags, isolates }: HeapLimit): string {
+  return isolates > 1 ? `${isolates} isolates × ${flags}` : flags;
 }
 
 /** MiB in a Kubernetes quantity: "512Mi", "1Gi" (powers of 1024), "500M" (of 1000), bytes. */
@@ -410,7 +419,7 @@ export function checkMemory(dockerfile: string, objects: Json[], compose: Json):
       problems.push(`${at}: no memory limit (the heap limit is ${heap.mib} MiB)`);
     } else if (heap.mib > mib * (1 - MIN_NON_HEAP_SHARE)) {
       problems.push(
-        `${at}: the ${heap.mib} MiB heap limit (${heap.flags}) leaves ${
+        `${at}: the ${heap.mib} MiB heap limit (${heapFlags(heap)}) leaves ${
           Math.round((1 - heap.mib / mib) * 100)
         } % of the ${mib} MiB memory limit to non-heap memory; at least ${
           MIN_NON_HEAP_SHARE * 100
@@ -460,6 +469,8 @@ function compareFlags(at: string, command: string[], task: string, read?: string
   if (command.at(-1) !== expected.at(-1)) {
     problems.push(`${at}: runs ${command.at(-1)}, the task runs ${expected.at(-1)}`);
   }
+  const [got, want] = [command, expected].map(runnerOf);
+  if (got !== want) problems.push(`${at}: runs \`deno ${got}\`, the task \`deno ${want}\``);
   return problems;
 }
 
@@ -470,6 +481,13 @@ function compareFlags(at: string, command: string[], task: string, read?: string
 function words(task: string): string[] {
   return task.replace(/\$\{\w+:-([^}]*)\}/g, "$1").replace(/["']/g, "").split(/\s+/)
     .filter(Boolean);
+}
+
+/** How deno runs the script: its subcommand and the unstable APIs it enables. */
+function runnerOf(command: string[]): string {
+  const subcommand = command[command.lastIndexOf("deno") + 1]; // `start` builds the UI first
+  const unstable = command.filter((arg) => arg.startsWith("--unstable")).sort();
+  return [subcommand, ...unstable].join(" ");
 }
 
 /** The first script a command runs: what follows is its arguments, not deno's flags. */
@@ -527,7 +545,7 @@ async function main(args: string[]): Promise<number> {
   const heap = heapLimitOf(dockerfile)!;
   console.log(`deploy files valid: Dockerfile, compose, ${objects.length} Kubernetes objects`);
   console.log(
-    `memory: V8 heap limit ${heap.mib} MiB (DENO_V8_FLAGS=${heap.flags}), container limit ${
+    `memory: V8 heap limit ${heap.mib} MiB (${heapFlags(heap)}), container limit ${
       composeMib(compose.services.app.mem_limit)
     } MiB in compose and Kubernetes`,
   );

@@ -2,6 +2,8 @@
  * Periodic jobs for the running service. A job never overlaps itself: locally the next run
  * is scheduled only after the previous one ends, and across processes and replicas each run
  * holds a Postgres advisory lock named after the job (a run that finds it taken is skipped).
+ * Runs after the first fall on multiples of the interval since the epoch, so replicas tick
+ * together and one of them runs each tick, not one each.
  */
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
@@ -54,7 +56,8 @@ export function jobLockName(jobName: string): string {
 }
 
 /**
- * Starts every enabled job: first run right away, then `intervalMs` after each run ends.
+ * Starts every enabled job: first run right away, then at the first multiple of `intervalMs`
+ * (since the epoch) after each run ends.
  * Errors are logged as one line and the job carries on at its next tick.
  */
 export function startScheduler(
@@ -90,7 +93,7 @@ export function startScheduler(
         );
       }
     }
-    if (!controller.signal.aborted) schedule(job, job.intervalMs);
+    if (!controller.signal.aborted) schedule(job, untilNextTick(job.intervalMs));
   }
 
   for (const job of jobs) {
@@ -104,4 +107,9 @@ export function startScheduler(
     await Promise.allSettled([...running]);
   }
   return { stop, [Symbol.asyncDispose]: stop };
+}
+
+/** Time until the next multiple of the interval since the epoch: the same instant everywhere. */
+function untilNextTick(intervalMs: number): number {
+  return intervalMs - Date.now() % intervalMs;
 }

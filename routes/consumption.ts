@@ -19,7 +19,7 @@ import {
   rangeEcho,
   resolutionQuery,
 } from "./consumption_query.ts";
-import { BlockTexts, type Bytes, renderAnswer } from "./consumption_render.ts";
+import { BlockTexts, type Bytes, renderAnswer, renderWhole } from "./consumption_render.ts";
 import { consumptionSummaryRoutes } from "./consumption_summary.ts";
 import { noneMatchHits, NOT_MODIFIED, REVALIDATION_HEADERS, weakEntityTag } from "./conditional.ts";
 import { problemResponses } from "./problem.ts";
@@ -31,8 +31,11 @@ import { createRouter, jsonOrCsvAnswer } from "./router.ts";
  * every perimeter RTE publishes since 2012 (~2.5 million) with room to spare.
  */
 const STORE_BYTES = 24_000_000;
-/** Memory for the blocks' half-hours as JSON or CSV text (~360 kB per block in JSON). */
-const TEXTS_BYTES = 32_000_000;
+/**
+ * Memory for the blocks' half-hours as JSON or CSV text (~360 kB per block in JSON), in each
+ * serving worker: two workers hold what one held before.
+ */
+const TEXTS_BYTES = 16_000_000;
 // Even if a change notification were lost, a block read from the database is at most this old.
 const STORE_TTL_MS = 5 * 60_000;
 /**
@@ -120,7 +123,8 @@ export function consumptionRoutes(deps: AppDeps) {
     checkRange(c, ["start", "end"], [start, end], config.maxRangeDays);
     const echo = rangeEcho(askedRange(query));
     const format = negotiatedFormat(c, query.format);
-    const blocks = await store.blocks(query.perimeter, start, end);
+    const blocks = store.held(query.perimeter, start, end) ??
+      await store.blocks(query.perimeter, start, end);
     const source = { blocks, startMs: start, endMs: end, resolution };
     const facts = rangeFacts(source);
     // Everything the answer's bytes depend on: the request's meaning and the stored rows.
@@ -141,12 +145,12 @@ export function consumptionRoutes(deps: AppDeps) {
     let body: Bytes | ReadableStream<Bytes> | undefined = cached?.get(key);
     if (body === undefined) {
       const count = resolution === "PT30M" ? facts.halfHours : countPoints(source, resolution);
-      const pieces = renderAnswer({ ...source, echo, count }, format, texts, PIECE_POINTS);
+      const answer = { ...source, echo, count };
       if (count <= WHOLE_POINTS) {
-        body = concatenated(pieces);
+        body = renderWhole(answer, format, texts);
         cached?.set(key, body);
       } else {
-        body = streamOf(pieces);
+        body = streamOf(renderAnswer(answer, format, texts, PIECE_POINTS));
       }
     }
     const typed = format === "json"
@@ -154,22 +158,6 @@ export function consumptionRoutes(deps: AppDeps) {
       : csvAttachmentHeaders(consumptionCsvName(echo));
     return new Response(body, { status: 200, headers: { ...headers, ...typed } });
   });
-}
-
-function concatenated(pieces: Iterable<Bytes>): Bytes {
-  const list: Bytes[] = [];
-  let length = 0;
-  for (const piece of pieces) {
-    list.push(piece);
-    length += piece.length;
-  }
-  const whole = new Uint8Array(length);
-  length = 0;
-  for (const piece of list) {
-    whole.set(piece, length);
-    length += piece.length;
-  }
-  return whole;
 }
 
 /** Pieces rendered as the client takes them: one is held at a time. */

@@ -34,8 +34,7 @@ export type Bytes = Uint8Array<ArrayBuffer>;
 const MAX_POINT_BYTES = 160;
 const BLOCK_MS = BLOCK_SLOTS * SLOT_MS;
 const encoder = new TextEncoder();
-const JSON_TAIL = bytes("]}");
-const CSV_TAIL = bytes("");
+const TAILS = { json: bytes("]}"), csv: bytes("") };
 
 /**
  * Each format's fixed parts, as bytes: a point is `open time middle watts nature[n] close`,
@@ -82,13 +81,11 @@ export function* renderAnswer(
   texts: BlockTexts,
   piecePoints: number,
 ): Generator<Bytes> {
-  const head = encoder.encode(format === "json" ? jsonHead(source) : csvHead(source.resolution));
-  const tail = format === "json" ? JSON_TAIL : CSV_TAIL;
   const { after } = SHAPES[format];
   const pieces = source.resolution === "PT30M"
-    ? halfHourSpans(source, format, texts)
+    ? halfHourPieces(source, format, texts)
     : periodPieces(source, SHAPES[format], piecePoints);
-  yield head;
+  yield encoder.encode(headOf(source, format));
   let last: Bytes | undefined;
   for (const piece of pieces) {
     if (piece.length === 0) continue; // the last point's `after` must be in `last`
@@ -96,16 +93,58 @@ export function* renderAnswer(
     last = piece;
   }
   if (last) yield last.subarray(0, last.length - after.length);
-  yield tail;
+  yield TAILS[format];
 }
 
 /**
- * A block's text is rendered when a range covers the whole block (it costs what writing those
- * points costs anyway) and kept while memory allows; elsewhere points are written one by one
- * unless the text is held already. Rendering whole blocks for a few of their points would make
- * the cost follow the table (how often texts are pushed out) rather than the range.
+ * The same bytes as `renderAnswer`'s pieces joined, written in one buffer and copied out once:
+ * for answers of a few thousand points at most, sent whole.
  */
-function* halfHourSpans(source: PointSource, format: Format, texts: BlockTexts) {
+export function renderWhole(source: AnswerSource, format: Format, texts: BlockTexts): Bytes {
+  const shape = SHAPES[format];
+  const head = headOf(source, format);
+  // A UTF-16 unit is at most 3 bytes of UTF-8.
+  const out = scratchFor(head.length * 3 + source.count * MAX_POINT_BYTES + TAILS[format].length);
+  let at = encoder.encodeInto(head, out).written;
+  const pointsFrom = at;
+  if (source.resolution === "PT30M") {
+    for (const span of halfHourSpans(source, format, texts)) {
+      if (span.text === undefined) {
+        at = writeSlots(out, at, span.block, span.from, span.to, shape);
+      } else {
+        const bytes = spanBytes(span.text, span.from, span.to);
+        out.set(bytes, at);
+        at += bytes.length;
+      }
+    }
+  } else {
+    const point = pointsOf(source, source.resolution);
+    while (point.next()) at = writePoint(out, at, point, shape, true);
+  }
+  if (at > pointsFrom) at -= shape.after.length; // the last point's
+  return out.slice(0, put(out, at, TAILS[format]));
+}
+
+interface SlotSpan {
+  block: Block;
+  from: number;
+  to: number;
+  /** The block's text, when held. */
+  text?: BlockText;
+}
+
+/**
+ * The slots of each block inside the range. A block's text is rendered when a range covers
+ * the whole block (it costs what writing those points costs anyway) and kept while memory
+ * allows; elsewhere points are written one by one unless the text is held already. Rendering
+ * whole blocks for a few of their points would make the cost follow the table (how often texts
+ * are pushed out) rather than the range.
+ */
+function* halfHourSpans(
+  source: PointSource,
+  format: Format,
+  texts: BlockTexts,
+): Generator<SlotSpan> {
   const firstSlot = Math.ceil(source.startMs / SLOT_MS);
   const lastSlot = Math.floor(source.endMs / SLOT_MS);
   for (const block of source.blocks) {
@@ -115,27 +154,42 @@ function* halfHourSpans(source: PointSource, format: Format, texts: BlockTexts) 
     if (from > to) continue;
     const text = texts.held(block, format) ??
       (to - from + 1 === BLOCK_SLOTS ? texts.of(block, format) : undefined);
-    if (text === undefined) {
-      yield writtenSlots(block, from, to, SHAPES[format]);
-      continue;
-    }
-    const start = text.starts[from];
-    const end = text.starts[to + 1];
-    if (end > start) yield text.bytes.subarray(start, end);
+    yield { block, from, to, text };
   }
 }
 
-/** Slots from..to of a block, written point by point. */
-function writtenSlots(block: Block, from: number, to: number, shape: Shape): Bytes {
+function* halfHourPieces(source: PointSource, format: Format, texts: BlockTexts) {
+  for (const { block, from, to, text } of halfHourSpans(source, format, texts)) {
+    if (text !== undefined) {
+      yield spanBytes(text, from, to);
+    } else {
+      const out = scratchFor((to - from + 1) * MAX_POINT_BYTES);
+      yield out.slice(0, writeSlots(out, 0, block, from, to, SHAPES[format]));
+    }
+  }
+}
+
+/** Slots from..to of a block's text: a view, no copy. */
+function spanBytes(text: BlockText, from: number, to: number): Bytes {
+  return text.bytes.subarray(text.starts[from], text.starts[to + 1]);
+}
+
+/** Slots from..to of a block, written point by point at `at`; returns where they end. */
+function writeSlots(
+  out: Bytes,
+  at: number,
+  block: Block,
+  from: number,
+  to: number,
+  shape: Shape,
+): number {
   const point = pointsOf({
     blocks: [block],
     startMs: block.startMs + from * SLOT_MS,
     endMs: block.startMs + to * SLOT_MS,
   }, "PT30M");
-  const out = scratchFor((to - from + 1) * MAX_POINT_BYTES);
-  let at = 0;
   while (point.next()) at = writePoint(out, at, point, shape, false);
-  return out.slice(0, at);
+  return at;
 }
 
 function* periodPieces(source: AnswerSource, shape: Shape, piecePoints: number) {
@@ -227,7 +281,8 @@ function blockText(block: Block, shape: Shape): BlockText {
     { blocks: [block], startMs: block.startMs, endMs: block.startMs + BLOCK_MS - SLOT_MS },
     "PT30M",
   );
-  const out = scratchFor(BLOCK_SLOTS * MAX_POINT_BYTES);
+  // Not the scratch buffer: a whole answer being written there may ask for a block's text.
+  const out = new Uint8Array(BLOCK_SLOTS * MAX_POINT_BYTES);
   let at = 0;
   let slot = 0;
   while (point.next()) {
@@ -244,6 +299,10 @@ function blockText(block: Block, shape: Shape): BlockText {
 function scratchFor(bytes: number): Bytes {
   if (scratch.length < bytes) scratch = new Uint8Array(bytes);
   return scratch;
+}
+
+function headOf(source: AnswerSource, format: Format): string {
+  return format === "json" ? jsonHead(source) : csvHead(source.resolution);
 }
 
 function jsonHead({ resolution, count, echo }: AnswerSource): string {

@@ -46,6 +46,15 @@ const securityHeaders = secureHeaders({
   // The service speaks plain HTTP behind whatever terminates TLS; browsers ignore HSTS over
   // HTTP, and only the TLS front knows whether `includeSubDomains` is safe for its domain.
   strictTransportSecurity: false,
+  // Headers only obsolete browsers read (IE8's download prompt, Flash's cross-domain policy,
+  // the XSS auditor Chromium removed in 2019, DNS prefetch hints, origin-keyed agent
+  // clusters, which browsers now decide themselves): each costs every answer its set and its
+  // bytes, for no browser in use.
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+  originAgentCluster: false,
   // Other defaults kept: nosniff, Referrer-Policy: no-referrer, COOP and CORP same-origin
   // (CORP only binds no-cors loads; the API's CORS reads are unaffected).
 });

@@ -24,12 +24,13 @@ const CONTAINER_SECURITY = { allowPrivilegeEscalation: false, capabilities: { dr
 const START_FLAGS = [
   "deno",
   "run",
+  "--unstable-net",
   "--allow-net=0.0.0.0:8000,db:5432,eco2mix.rte-france.com:443," +
   "airqino-api.magentalab.it:443,airqino-auth.magentalab.it:443",
-  "--allow-env=DATABASE_URL,PG*,HOST,PORT,MAX_RANGE_DAYS,CONSUMPTION_CACHE_MB,RTE_BASE_URL," +
+  "--allow-env=DATABASE_URL,PG*,HOST,PORT,SERVE_THREADS,MAX_RANGE_DAYS,CONSUMPTION_CACHE_MB,RTE_BASE_URL," +
   "REFRESH_INTERVAL_MINUTES,RTE_BACKFILL_YEARS,AIRQINO_BASE_URL,AIRQINO_TOKEN," +
   "AIRQINO_REFRESH_TOKEN,AIRQINO_AUTH_URL,AIRQINO_STATIONS,AIRQUALITY_INTERVAL_MINUTES",
-  "--allow-read=web/dist,db/migrations",
+  "--allow-read=web/dist,db/migrations,serving_worker.ts,app.ts,config.ts,routes,db,lib,vendor",
   "main.ts",
 ];
 const INGEST_FLAGS = [
@@ -176,13 +177,22 @@ Deno.test("the ingest CronJob and compose service as written pass the checks", (
 
 Deno.test("the service's listen entry is compared as the start task's default, 0.0.0.0:8000", () => {
   const problems = kubernetesProblemsOf((_, objects) => {
-    objects[0].spec.template.spec.containers[0].command[2] = START_FLAGS[2].replace(
+    objects[0].spec.template.spec.containers[0].command[3] = START_FLAGS[3].replace(
       ":8000",
       ":9000",
     );
   });
   assert.deepEqual(problems, [
     "Deployment/app: --allow-net differs from the task's: missing [0.0.0.0:8000], extra [0.0.0.0:9000]",
+  ]);
+});
+
+Deno.test("a service container run without the task's unstable API is reported", () => {
+  const problems = kubernetesProblemsOf((_, objects) => {
+    objects[0].spec.template.spec.containers[0].command.splice(2, 1);
+  });
+  assert.deepEqual(problems, [
+    "Deployment/app: runs `deno run`, the task `deno run --unstable-net`",
   ]);
 });
 
@@ -317,4 +327,21 @@ Deno.test("the ingest containers get the memory rules of the service's image", (
     "(--max-old-space-size=256,--max-semi-space-size=16) leaves 21 % of the 384 MiB memory " +
     "limit to non-heap memory; at least 40 % is needed",
   ]);
+});
+
+Deno.test("SERVE_THREADS multiplies the heap limit by the isolates it serves with", () => {
+  const dockerfile = "FROM denoland/deno:debian-2.9.6\nENV SERVE_THREADS=2\n" +
+    "ENV DENO_V8_FLAGS=--max-old-space-size=128,--max-semi-space-size=16\n";
+  const problems = checkMemory(dockerfile, kubernetes(), compose());
+  assert.ok(problems.length > 0);
+  assert.ok(
+    problems.every((problem) =>
+      problem.endsWith(
+        "the 352 MiB heap limit (2 isolates × --max-old-space-size=128,--max-semi-space-size=16) " +
+          "leaves 31 % of the 512 MiB memory limit to non-heap memory; at least 40 % is needed",
+      )
+    ),
+    problems.join("\n"),
+  );
+  assert.deepEqual(checkMemory(dockerfile.replace("128", "96"), kubernetes(), compose()), []);
 });

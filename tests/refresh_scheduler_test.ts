@@ -1,4 +1,7 @@
-/** The scheduled refresh: it runs, never overlaps (in a process, across replicas, with the CronJob). */
+/**
+ * The scheduled refresh: it runs, never overlaps (in a process, across replicas, with the
+ * CronJob), and replicas run a job once per tick between them, not once each.
+ */
 import assert from "node:assert/strict";
 import { loadConfig } from "../config.ts";
 import { createSql } from "../db/client.ts";
@@ -81,6 +84,33 @@ Deno.test("two replicas scheduling the same job never run it at the same time", 
   }
   assert.equal(stub.maxInFlight, 1, "at most one download at a time");
   assert.ok(schedulerLog.some((line) => line.includes("skipped, another run holds the lock")));
+});
+
+Deno.test("two replicas scheduling the same job run it once per tick between them, not once each", async () => {
+  await using db = await createTestDatabase();
+  const intervalMs = 200;
+  const started: number[] = [];
+  const job: Job = {
+    name: `ticks ${crypto.randomUUID()}`,
+    intervalMs,
+    run: async () => {
+      started.push(Date.now());
+      await sleep(60); // long enough for the other replica's tick to find the lock taken
+    },
+  };
+  const skipped: string[] = [];
+  const schedulers = [0, 1].map(() => startScheduler(db.sql, [job], (line) => skipped.push(line)));
+  await sleep(10 * intervalMs + 100);
+  for (const scheduler of schedulers) await scheduler.stop();
+
+  // The first run at start, then one per multiple of the interval: 11 in all. Ticks that
+  // followed each run's end by a full interval, per replica, would give about 16.
+  assert.ok(started.length >= 8 && started.length <= 12, `${started.length} runs`);
+  assert.ok(skipped.length >= 8, `${skipped.length} ticks skipped: the replicas tick together`);
+  for (const at of started.slice(1)) {
+    const offset = at % intervalMs;
+    assert.ok(Math.min(offset, intervalMs - offset) < 80, `a run at ${offset} ms past a tick`);
+  }
 });
 
 Deno.test("a refresh started while another one runs (e.g. the CronJob) is skipped and recorded", async () => {

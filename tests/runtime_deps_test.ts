@@ -14,6 +14,8 @@ const SOURCES = [
   "deno.lock",
   "vendor",
   "main.ts",
+  "service.ts",
+  "serving_worker.ts",
   "app.ts",
   "config.ts",
   "jobs.ts",
@@ -26,6 +28,7 @@ const SOURCES = [
 ];
 const ENTRIES = [
   "main.ts",
+  "serving_worker.ts",
   "ingest/rte/cli.ts",
   "ingest/rte/refresh_cli.ts",
   "ingest/airqino/cli.ts",
