@@ -33,7 +33,7 @@ import { createRouter, jsonOrCsvAnswer } from "./router.ts";
 const STORE_BYTES = 24_000_000;
 /**
  * Memory for the blocks' half-hours as JSON or CSV text (~360 kB per block in JSON), in each
- * serving worker: two workers hold what one held before.
+ * serving thread: two threads hold what one held before.
  */
 const TEXTS_BYTES = 16_000_000;
 // Even if a change notification were lost, a block read from the database is at most this old.
