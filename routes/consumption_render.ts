@@ -35,6 +35,7 @@ const MAX_POINT_BYTES = 160;
 const BLOCK_MS = BLOCK_SLOTS * SLOT_MS;
 const encoder = new TextEncoder();
 const TAILS = { json: bytes("]}"), csv: bytes("") };
+const ZERO = 0x30;
 
 /**
  * Each format's fixed parts, as bytes: a point is `open time middle watts nature[n] close`,
@@ -68,6 +69,7 @@ type Shape = typeof SHAPES.json;
  * a pause), and each piece is copied out at its exact size: one allocation per piece.
  */
 let scratch = new Uint8Array(256 * 1024);
+const textScratch = new Uint8Array(BLOCK_SLOTS * MAX_POINT_BYTES);
 const times = new ZonedIsoWriter(PARIS);
 
 /**
@@ -281,8 +283,8 @@ function blockText(block: Block, shape: Shape): BlockText {
     { blocks: [block], startMs: block.startMs, endMs: block.startMs + BLOCK_MS - SLOT_MS },
     "PT30M",
   );
-  // Not the scratch buffer: a whole answer being written there may ask for a block's text.
-  const out = new Uint8Array(BLOCK_SLOTS * MAX_POINT_BYTES);
+  // Not the answers' scratch: a whole answer being written there may ask for a block's text.
+  const out = textScratch;
   let at = 0;
   let slot = 0;
   while (point.next()) {
@@ -329,7 +331,11 @@ function writeInteger(out: Bytes, at: number, n: number): number {
   const millions = Math.floor(n / 1_000_000);
   if (millions > 0x7fffffff) return at + encoder.encodeInto(String(n), out.subarray(at)).written;
   at = writeDigits(out, at, millions);
-  return writePadded(out, at, n - millions * 1_000_000, 6);
+  const rest = n - millions * 1_000_000;
+  if (rest !== 0) return writePadded(out, at, rest, 6);
+  // Every half-hour: whole MW.
+  for (let i = 0; i < 6; i++) out[at++] = ZERO;
+  return at;
 }
 
 /** Digits of a small integer (below 2³¹), written from the last. */
@@ -343,7 +349,7 @@ function writeDigits(out: Bytes, at: number, n: number): number {
 function writePadded(out: Bytes, at: number, n: number, digits: number): number {
   const end = at + digits;
   for (let i = end - 1; i >= at; i--) {
-    out[i] = 0x30 + n % 10;
+    out[i] = ZERO + n % 10;
     n = (n / 10) | 0;
   }
   return end;
