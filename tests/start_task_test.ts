@@ -162,3 +162,26 @@ Deno.test("every thread of deno task start serves a load's change to the next re
   assert.match(log, /with 2 threads/);
   assert.equal(code, 0, `the service did not shut down cleanly:\n${log}`);
 });
+
+Deno.test("deno task start with SERVE_THREADS=0 exits 1 with one line naming it", async () => {
+  const { code, stderr } = await new Deno.Command("deno", {
+    args: ["task", "start"],
+    cwd: PROJECT,
+    env: {
+      HOST: "127.0.0.1",
+      PORT: String(freePort()),
+      SERVE_THREADS: "0",
+      NO_COLOR: "1",
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const errors = new TextDecoder().decode(stderr).split("\n").filter((line) =>
+    line.startsWith("error")
+  );
+  assert.equal(code, 1);
+  assert.deepEqual(errors, [
+    "error: Invalid configuration: SERVE_THREADS: Too small: expected number to be >=1",
+  ]);
+});
