@@ -38,31 +38,53 @@ const TAILS = { json: bytes("]}"), csv: bytes("") };
 const ZERO = 0x30;
 
 /**
- * Each format's fixed parts, as bytes: a point is `open time middle watts nature[n] close`,
+ * Each format's fixed parts, as bytes: a point is `open time middle watts nature[n] close`
+ * (`lastOf[n]` is `nature[n] close` in one part, for half-hours, where they follow each other),
  * and `close` ends with `after`, dropped after the last point (JSON's separating comma).
  */
 const SHAPES = {
-  json: {
-    open: bytes(`{"time":"`),
-    middle: bytes(`","consumption_w":`),
-    natures: NATURES.map((nature) => bytes(`,"nature":"${nature}"`)),
-    halfHours: bytes(`,"half_hours":`),
-    expected: bytes(`,"expected_half_hours":`),
-    close: bytes("},"),
-    after: bytes(","),
-  },
-  csv: {
-    open: bytes(""),
-    middle: bytes(","),
-    natures: NATURES.map((nature) => bytes(`,${nature}`)),
-    halfHours: bytes(","),
-    expected: bytes(","),
-    close: bytes("\r\n"),
-    after: bytes(""),
-  },
+  json: shape({
+    open: `{"time":"`,
+    middle: `","consumption_w":`,
+    natures: NATURES.map((nature) => `,"nature":"${nature}"`),
+    halfHours: `,"half_hours":`,
+    expected: `,"expected_half_hours":`,
+    close: "},",
+    after: ",",
+  }),
+  csv: shape({
+    open: "",
+    middle: ",",
+    natures: NATURES.map((nature) => `,${nature}`),
+    halfHours: ",",
+    expected: ",",
+    close: "\r\n",
+    after: "",
+  }),
 };
 
-type Shape = typeof SHAPES.json;
+type Shape = ReturnType<typeof shape>;
+
+function shape(parts: {
+  open: string;
+  middle: string;
+  natures: string[];
+  halfHours: string;
+  expected: string;
+  close: string;
+  after: string;
+}) {
+  return {
+    open: bytes(parts.open),
+    middle: bytes(parts.middle),
+    natures: parts.natures.map(bytes),
+    lastOf: parts.natures.map((nature) => bytes(nature + parts.close)),
+    halfHours: bytes(parts.halfHours),
+    expected: bytes(parts.expected),
+    close: bytes(parts.close),
+    after: bytes(parts.after),
+  };
+}
 
 /**
  * Points are written in one scratch buffer, reused by every answer (a piece is written without
@@ -220,19 +242,23 @@ function writePoint(
   at = times.write(out, at, point.timeMs);
   at = put(out, at, shape.middle);
   at = writeInteger(out, at, point.consumptionW);
+  if (!periods) return put(out, at, shape.lastOf[point.natureCode - 1]);
   at = put(out, at, shape.natures[point.natureCode - 1]);
-  if (periods) {
-    at = put(out, at, shape.halfHours);
-    at = writeInteger(out, at, point.halfHours);
-    at = put(out, at, shape.expected);
-    at = writeInteger(out, at, point.expectedHalfHours);
-  }
+  at = put(out, at, shape.halfHours);
+  at = writeInteger(out, at, point.halfHours);
+  at = put(out, at, shape.expected);
+  at = writeInteger(out, at, point.expectedHalfHours);
   return put(out, at, shape.close);
 }
 
 /** Copies a fixed part: by hand, as `set` costs more than a loop for a few dozen bytes. */
 function put(out: Bytes, at: number, part: Bytes): number {
-  for (let i = 0; i < part.length; i++) out[at++] = part[i];
+  const length = part.length;
+  if (length > 16) {
+    out.set(part, at);
+    return at + length;
+  }
+  for (let i = 0; i < length; i++) out[at++] = part[i];
   return at;
 }
 
