@@ -4,18 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { dirname, join, normalize, relative } from "node:path";
+import { SERVICE_TOP_LEVEL } from "./helpers/service_files.ts";
 
 const ROOT = normalize(join(dirname(new URL(import.meta.url).pathname), ".."));
 const SOURCE_DIRS = ["lib", "db", "ingest", "routes"];
-const TOP_LEVEL = [
-  "main.ts",
-  "service.ts",
-  "serving_worker.ts",
-  "app.ts",
-  "config.ts",
-  "jobs.ts",
-  "openapi_cli.ts",
-];
+const TOP_LEVEL = [...SERVICE_TOP_LEVEL, "openapi_cli.ts"];
 
 /** What each layer may import besides itself. Top-level files (main, app, jobs) may import all. */
 const ALLOWED: Record<string, string[]> = {

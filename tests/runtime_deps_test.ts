@@ -7,18 +7,14 @@ import assert from "node:assert/strict";
 import { cp } from "node:fs/promises";
 import { join } from "node:path";
 import { lockChange } from "../deploy/runtime_deps.ts";
+import { SERVICE_TOP_LEVEL } from "./helpers/service_files.ts";
 
 const PROJECT = new URL("..", import.meta.url).pathname;
 const SOURCES = [
   "deno.json",
   "deno.lock",
   "vendor",
-  "main.ts",
-  "service.ts",
-  "serving_worker.ts",
-  "app.ts",
-  "config.ts",
-  "jobs.ts",
+  ...SERVICE_TOP_LEVEL,
   "routes",
   "db",
   "ingest",
