@@ -6,6 +6,7 @@
  * length headWithLength announces is the one GET sends with the same Accept-Encoding.
  */
 import type { MiddlewareHandler } from "hono";
+import { isCompleteAnswer } from "./answer_headers.ts";
 import { acceptedCodings, type ContentCoding } from "./content_coding.ts";
 
 export const MIN_COMPRESSED_BYTES = 1024;
@@ -20,6 +21,8 @@ const STREAM_FORMAT: Record<ContentCoding, CompressionFormat> = { br: "brotli", 
 
 export const compressAnswers: MiddlewareHandler = async (c, next) => {
   await next();
+  // A complete answer carries its Vary already: read it only to compress it.
+  if (isCompleteAnswer(c.res) && !acceptedCodings(c.req.header("Accept-Encoding"))[0]) return;
   const { headers } = c.res;
   const type = headers.get("Content-Type") ?? "";
   if (headers.has("Content-Encoding") || !COMPRESSED_TYPES.test(type)) return;

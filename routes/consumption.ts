@@ -6,6 +6,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { accepts } from "hono/accepts";
 import type { AppDeps } from "./deps.ts";
+import { completeAnswer } from "./answer_headers.ts";
 import { ConsumptionStore } from "../db/consumption_store.ts";
 import { LruCache } from "../lib/lru_cache.ts";
 import { CSV_CONTENT_TYPE } from "../lib/csv.ts";
@@ -136,7 +137,7 @@ export function consumptionRoutes(deps: AppDeps) {
       "Cache-Control": cacheControlOf(facts),
     };
     if (noneMatchHits(c.req.header("If-None-Match"), headers.ETag)) {
-      return new Response(null, { status: 304, headers });
+      return completeAnswer(c, null, 304, headers);
     }
 
     // Half-hours are written (or copied from a block's text) at about a look-up's cost; only
@@ -156,7 +157,7 @@ export function consumptionRoutes(deps: AppDeps) {
     const typed = format === "json"
       ? { "Content-Type": "application/json" }
       : csvAttachmentHeaders(consumptionCsvName(echo));
-    return new Response(body, { status: 200, headers: { ...headers, ...typed } });
+    return completeAnswer(c, body, 200, { ...headers, ...typed });
   });
 }
 

@@ -159,10 +159,11 @@ interface SlotSpan {
 
 /**
  * The slots of each block inside the range. A block's text is rendered when a range covers
- * the whole block (it costs what writing those points costs anyway) and kept while memory
- * allows; elsewhere points are written one by one unless the text is held already. Rendering
- * whole blocks for a few of their points would make the cost follow the table (how often texts
- * are pushed out) rather than the range.
+ * the whole block (it costs what writing those points costs anyway), or on any use while the
+ * texts' memory has room for it without pushing another out; elsewhere points are written one
+ * by one unless the text is held already. Rendering whole blocks for a few of their points
+ * once memory is full would make the cost follow the table (how often texts are pushed out)
+ * rather than the range.
  */
 function* halfHourSpans(
   source: PointSource,
@@ -177,7 +178,7 @@ function* halfHourSpans(
     const to = Math.min(lastSlot - blockSlot, BLOCK_SLOTS - 1);
     if (from > to) continue;
     const text = texts.held(block, format) ??
-      (to - from + 1 === BLOCK_SLOTS ? texts.of(block, format) : undefined);
+      (to - from + 1 === BLOCK_SLOTS || texts.hasRoom() ? texts.of(block, format) : undefined);
     yield { block, from, to, text };
   }
 }
@@ -277,6 +278,8 @@ export class BlockTexts {
   readonly #texts: LruCache<BlockText>;
   readonly #ids = new WeakMap<Block, number>();
   #nextId = 0;
+  /** The size of the last text rendered, as the next one's estimate. */
+  #lastLength = 0;
 
   constructor(maxBytes: number) {
     this.#texts = new LruCache(maxBytes);
@@ -291,8 +294,16 @@ export class BlockTexts {
   of(block: Block, format: Format): BlockText {
     const key = this.#keyOf(block, format);
     let text = this.#texts.get(key);
-    if (text === undefined) this.#texts.set(key, text = blockText(block, SHAPES[format]));
+    if (text === undefined) {
+      this.#texts.set(key, text = blockText(block, SHAPES[format]));
+      this.#lastLength = text.length;
+    }
     return text;
+  }
+
+  /** Whether another text would fit without pushing one out. */
+  hasRoom(): boolean {
+    return this.#texts.size + Math.max(this.#lastLength, 1) <= this.#texts.maxSize;
   }
 
   /** Blocks are keyed by identity: a load replaces a block, never changes it. */

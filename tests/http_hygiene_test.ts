@@ -139,6 +139,41 @@ Deno.test("the /docs page's one inline stylesheet is exactly the one the CSP all
   assert.doesNotMatch(html, /<script|\sstyle=/);
 });
 
+/** Headers every answer has of its own; the rest come from the HTTP policy. */
+const ANSWER_OWN = [
+  "content-type",
+  "content-length",
+  "transfer-encoding",
+  "date",
+  "etag",
+  "cache-control",
+  "vary",
+];
+
+function policyHeadersOf(response: Response): Array<[string, string]> {
+  return [...response.headers].filter(([name]) => !ANSWER_OWN.includes(name));
+}
+
+Deno.test("answers built with all their headers at once (consumption, its 304, its CSV) carry the policy's headers like any other", async () => {
+  await using db = await createTestDatabase();
+  await using server = serveApp(db);
+  const reference = policyHeadersOf((await get(server, "/api/status", OTHER_ORIGIN)).response);
+  assert.ok(reference.length >= 8, JSON.stringify(reference));
+  const { response: answer } = await get(server, CONSUMPTION, OTHER_ORIGIN);
+  assert.equal(answer.status, 200);
+  assert.deepEqual(policyHeadersOf(answer), reference);
+  const etag = answer.headers.get("etag")!;
+  const { response: notModified } = await get(server, CONSUMPTION, {
+    ...OTHER_ORIGIN,
+    "If-None-Match": etag,
+  });
+  assert.equal(notModified.status, 304);
+  assert.deepEqual(policyHeadersOf(notModified), reference);
+  const { response: csv } = await get(server, `${CONSUMPTION}&format=csv`, OTHER_ORIGIN);
+  const csvPolicy = policyHeadersOf(csv).filter(([name]) => name !== "content-disposition");
+  assert.deepEqual(csvPolicy, reference);
+});
+
 Deno.test("the API and /openapi.json are readable from any origin, errors included, without credentials", async () => {
   await using db = await createTestDatabase();
   await using server = serveApp(db);

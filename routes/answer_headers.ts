@@ -1,0 +1,98 @@
+/**
+ * The headers the HTTP policy gives every answer: security headers everywhere, and CORS on
+ * the open-data paths. http_policy.ts sets them on answers after the route; a route may
+ * instead build its answer complete (`completeAnswer`), which the middlewares leave as is.
+ */
+import type { Context } from "hono";
+import { DOCS_STYLE_SOURCE } from "./docs_page.ts";
+
+/** Readable from any origin: the open-data API and its OpenAPI document (Hono patterns). */
+export const CORS_PATHS = ["/api/*", "/openapi.json"];
+
+const CONTENT_SECURITY_POLICY = [
+  // Everything the web UI (web/dist) and /docs load comes from this origin.
+  "default-src 'self'",
+  "base-uri 'none'",
+  "object-src 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  // The UI's favicon is `data:,` (no request); Firefox checks favicons against img-src.
+  "img-src 'self' data:",
+  // The UI's styles are one Vite-built file, and uPlot and Svelte only style through the
+  // CSSOM (`element.style.x = …`), which CSP does not restrict: no 'unsafe-inline'. /docs
+  // has a single inline <style>, allowed by its hash.
+  `style-src 'self' ${DOCS_STYLE_SOURCE}`,
+].join("; ");
+
+/**
+ * The security headers of every answer. Not sent: HSTS (the service speaks plain HTTP behind
+ * whatever terminates TLS; browsers ignore HSTS over HTTP, and only the TLS front knows whether
+ * `includeSubDomains` is safe for its domain), and the headers only obsolete browsers read
+ * (X-XSS-Protection, X-Download-Options, X-Permitted-Cross-Domain-Policies,
+ * X-DNS-Prefetch-Control, Origin-Agent-Cluster), each of which would cost every answer.
+ */
+const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ["Content-Security-Policy", CONTENT_SECURITY_POLICY],
+  // CORP only binds no-cors loads: the API's CORS reads are unaffected.
+  ["Cross-Origin-Resource-Policy", "same-origin"],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Referrer-Policy", "no-referrer"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-Frame-Options", "DENY"],
+];
+
+/** Any origin may read: the data is public. */
+export const OPEN_DATA_ORIGIN = "*";
+/** The CSV exports' file name, when to retry after a 503, and the validator to revalidate with. */
+export const EXPOSED_HEADERS = ["Content-Disposition", "Retry-After", "ETag"];
+
+/** The open-data paths' answers (OPTIONS aside): readable from any origin. */
+const OPEN_DATA_HEADERS = [
+  ...SECURITY_HEADERS,
+  ["Access-Control-Allow-Origin", OPEN_DATA_ORIGIN],
+  ["Access-Control-Expose-Headers", EXPOSED_HEADERS.join(",")],
+] as const;
+
+/** The headers the policy gives an answer to this request. */
+export function policyHeadersOf(c: Context): ReadonlyArray<readonly [string, string]> {
+  return c.req.method !== "OPTIONS" && isCorsPath(c.req.path)
+    ? OPEN_DATA_HEADERS
+    : SECURITY_HEADERS;
+}
+
+function isCorsPath(path: string): boolean {
+  return CORS_PATHS.some((pattern) =>
+    pattern.endsWith("/*")
+      ? path === pattern.slice(0, -2) || path.startsWith(pattern.slice(0, -1))
+      : path === pattern
+  );
+}
+
+/**
+ * Answers built with every header they will be sent with: the middlewares leave them as they
+ * are. Deno prepares a response for sending when it is constructed; a header set afterwards
+ * makes it drop that and start over, which cost a small answer a fifth of its time (measured).
+ */
+const completeAnswers = new WeakSet<Response>();
+
+/**
+ * An answer with the policy's headers added to `headers`, which must hold the rest: `Vary`
+ * naming `Accept-Encoding` for JSON and CSV (compressAnswers only touches it to compress it).
+ */
+export function completeAnswer(
+  c: Context,
+  body: BodyInit | null,
+  status: number,
+  headers: Record<string, string>,
+): Response {
+  const all = { ...headers };
+  for (const [name, value] of policyHeadersOf(c)) all[name] = value;
+  const answer = new Response(body, { status, headers: all });
+  completeAnswers.add(answer);
+  return answer;
+}
+
+/** Whether the answer was built complete: no middleware needs to add a header to it. */
+export function isCompleteAnswer(answer: Response): boolean {
+  return completeAnswers.has(answer);
+}
