@@ -1,7 +1,9 @@
 /**
  * `formatZonedIso`'s text (`2018-01-01T06:00:00+01:00`) written as ASCII bytes straight into
- * a buffer, for answers of thousands of times: the date and the offset are encoded once per
- * day and per offset, the clock digits per time. Equal to formatZonedIso byte for byte
+ * a buffer, for answers of thousands of times, between fixed bytes of the caller's (`before`
+ * and `after`: JSON's `{"time":"` and `","consumption_w":`, say). Written in two copies per
+ * time: `before` and the date, made once per day, then the clock, the offset and `after`,
+ * made once per half-hour of the day and offset. Equal to formatZonedIso byte for byte
  * (tests/zoned_time_test.ts compares them).
  */
 import {
@@ -14,45 +16,77 @@ import {
 } from "./zoned_time.ts";
 
 const ZERO = 0x30;
+const HALF_HOURS_A_DAY = DAY_MS / HALF_HOUR_MS;
+const EMPTY = new Uint8Array(0);
+
+export interface Framing {
+  before: Uint8Array;
+  after: Uint8Array;
+}
 
 export class ZonedIsoWriter {
   readonly #timeZone: string;
+  readonly #after: Uint8Array;
   #utcDay = NaN;
   #offsets: DayOffsets = { atStart: 0, after: 0 };
   #localDay = NaN;
-  readonly #date = new Uint8Array(10);
-  #offset = NaN;
-  readonly #offsetBytes = new Uint8Array(6);
+  /** `before` and the current day's date. */
+  readonly #dayPart: Uint8Array;
+  /** Per offset, per half-hour of the day: the clock, the offset and `after`. */
+  readonly #clockParts = new Map<number, Uint8Array[]>();
 
-  constructor(timeZone: string) {
+  constructor(timeZone: string, { before, after }: Framing = { before: EMPTY, after: EMPTY }) {
     this.#timeZone = timeZone;
+    this.#after = after;
+    this.#dayPart = new Uint8Array(before.length + 10);
+    this.#dayPart.set(before);
   }
 
-  /** Writes the time of `epochMs` (whole seconds) at `at` in `out`; returns where it ends. */
+  /** Writes `before`, the time of `epochMs` (whole seconds) and `after`; returns the end. */
   write(out: Uint8Array, at: number, epochMs: number): number {
     const offsetMinutes = this.#offsetAt(epochMs);
     const wallMs = epochMs + offsetMinutes * MINUTE_MS;
     const localDay = Math.floor(wallMs / DAY_MS);
+    const dayPart = this.#dayPart;
     if (localDay !== this.#localDay) {
       this.#localDay = localDay;
-      ascii(this.#date, 0, new Date(localDay * DAY_MS).toISOString().slice(0, 10));
+      const date = new Date(localDay * DAY_MS).toISOString();
+      ascii(dayPart, dayPart.length - 10, date.slice(0, 10));
     }
-    if (offsetMinutes !== this.#offset) {
-      this.#offset = offsetMinutes;
-      ascii(this.#offsetBytes, 0, formatOffset(offsetMinutes));
-    }
-    // Short copies by hand: `set` costs more than a loop under a dozen bytes.
-    const date = this.#date;
-    for (let i = 0; i < 10; i++) out[at + i] = date[i];
+    out.set(dayPart, at);
+    at += dayPart.length;
     const msOfDay = wallMs - localDay * DAY_MS;
-    const clock = msOfDay % HALF_HOUR_MS === 0
-      ? HALF_HOUR_CLOCKS[msOfDay / HALF_HOUR_MS]
-      : undefined;
-    if (clock) { for (let i = 0; i < 9; i++) out[at + 10 + i] = clock[i]; }
-    else writeClock(out, at + 10, Math.floor(msOfDay / 1000));
-    const offset = this.#offsetBytes;
-    for (let i = 0; i < 6; i++) out[at + 19 + i] = offset[i];
-    return at + 25;
+    const clockPart = msOfDay % HALF_HOUR_MS === 0
+      ? this.#clockPart(offsetMinutes, msOfDay / HALF_HOUR_MS)
+      : this.#makeClockPart(offsetMinutes, msOfDay / 1000);
+    out.set(clockPart, at);
+    return at + clockPart.length;
+  }
+
+  #clockPart(offsetMinutes: number, halfHour: number): Uint8Array {
+    let parts = this.#clockParts.get(offsetMinutes);
+    if (parts === undefined) {
+      parts = Array.from(
+        { length: HALF_HOURS_A_DAY },
+        (_, slot) => this.#makeClockPart(offsetMinutes, slot * HALF_HOUR_MS / 1000),
+      );
+      this.#clockParts.set(offsetMinutes, parts);
+    }
+    return parts[halfHour];
+  }
+
+  /** `THH:MM:SS±HH:MM` and `after`, for a second of the day. */
+  #makeClockPart(offsetMinutes: number, seconds: number): Uint8Array {
+    const part = new Uint8Array(15 + this.#after.length);
+    part[0] = 0x54; // T
+    twoDigits(part, 1, Math.floor(seconds / 3600));
+    part[3] = 0x3a; // :
+    twoDigits(part, 4, Math.floor(seconds / 60) % 60);
+    part[6] = 0x3a;
+    twoDigits(part, 7, seconds % 60);
+    ascii(part, 9, formatOffset(offsetMinutes));
+    part.set(this.#after, 15);
+    return part;
   }
 
   #offsetAt(epochMs: number): number {
@@ -66,27 +100,9 @@ export class ZonedIsoWriter {
   }
 }
 
-/** Writes ASCII `text` at `at`; returns where it ends. */
-function ascii(out: Uint8Array, at: number, text: string): number {
-  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
-  return at;
-}
-
-/** `THH:MM:SS` of every half-hour of a day, the times answers are made of. */
-const HALF_HOUR_CLOCKS = Array.from({ length: 48 }, (_, slot) => {
-  const clock = new Uint8Array(9);
-  writeClock(clock, 0, slot * 1800);
-  return clock;
-});
-
-/** `THH:MM:SS` of a second of the day. */
-function writeClock(out: Uint8Array, at: number, seconds: number): void {
-  out[at] = 0x54; // T
-  twoDigits(out, at + 1, Math.floor(seconds / 3600));
-  out[at + 3] = 0x3a; // :
-  twoDigits(out, at + 4, Math.floor(seconds / 60) % 60);
-  out[at + 6] = 0x3a;
-  twoDigits(out, at + 7, seconds % 60);
+/** Writes ASCII `text` at `at`. */
+function ascii(out: Uint8Array, at: number, text: string): void {
+  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
 }
 
 function twoDigits(out: Uint8Array, at: number, value: number): void {

@@ -36,11 +36,14 @@ const BLOCK_MS = BLOCK_SLOTS * SLOT_MS;
 const encoder = new TextEncoder();
 const TAILS = { json: bytes("]}"), csv: bytes("") };
 const ZERO = 0x30;
+const WATTS_PER_MW = 1_000_000;
 
 /**
  * Each format's fixed parts, as bytes: a point is `open time middle watts nature[n] close`
- * (`lastOf[n]` is `nature[n] close` in one part, for half-hours, where they follow each other),
- * and `close` ends with `after`, dropped after the last point (JSON's separating comma).
+ * (`times` writes `open time middle`; `lastOf[n]` is `nature[n] close` in one part, for
+ * half-hours, where they follow each other, and `wholeMwLastOf[n]` the same after the six
+ * zeros of a whole number of MW), and `close` ends with `after`, dropped after the last point
+ * (JSON's separating comma).
  */
 const SHAPES = {
   json: shape({
@@ -75,10 +78,12 @@ function shape(parts: {
   after: string;
 }) {
   return {
-    open: bytes(parts.open),
-    middle: bytes(parts.middle),
+    /** `open`, the time and `middle`. */
+    times: new ZonedIsoWriter(PARIS, { before: bytes(parts.open), after: bytes(parts.middle) }),
     natures: parts.natures.map(bytes),
     lastOf: parts.natures.map((nature) => bytes(nature + parts.close)),
+    /** A whole number of MW's six zeros of watts, then `lastOf`: every stored half-hour. */
+    wholeMwLastOf: parts.natures.map((nature) => bytes(`000000${nature}${parts.close}`)),
     halfHours: bytes(parts.halfHours),
     expected: bytes(parts.expected),
     close: bytes(parts.close),
@@ -92,7 +97,6 @@ function shape(parts: {
  */
 let scratch = new Uint8Array(256 * 1024);
 const textScratch = new Uint8Array(BLOCK_SLOTS * MAX_POINT_BYTES);
-const times = new ZonedIsoWriter(PARIS);
 
 /**
  * The answer in pieces. Half-hours are copied from the texts of their blocks (`texts`), spans
@@ -239,9 +243,14 @@ function writePoint(
   shape: Shape,
   periods: boolean,
 ): number {
-  at = put(out, at, shape.open);
-  at = times.write(out, at, point.timeMs);
-  at = put(out, at, shape.middle);
+  at = shape.times.write(out, at, point.timeMs);
+  if (!periods) {
+    const mw = point.consumptionW / WATTS_PER_MW;
+    if (mw > 0 && mw < 0x7fffffff && Number.isInteger(mw)) {
+      at = writeDigits(out, at, mw);
+      return put(out, at, shape.wholeMwLastOf[point.natureCode - 1]);
+    }
+  }
   at = writeInteger(out, at, point.consumptionW);
   if (!periods) return put(out, at, shape.lastOf[point.natureCode - 1]);
   at = put(out, at, shape.natures[point.natureCode - 1]);
@@ -368,11 +377,7 @@ function writeInteger(out: Bytes, at: number, n: number): number {
   const millions = Math.floor(n / 1_000_000);
   if (millions > 0x7fffffff) return at + encoder.encodeInto(String(n), out.subarray(at)).written;
   at = writeDigits(out, at, millions);
-  const rest = n - millions * 1_000_000;
-  if (rest !== 0) return writePadded(out, at, rest, 6);
-  // Every half-hour: whole MW.
-  for (let i = 0; i < 6; i++) out[at++] = ZERO;
-  return at;
+  return writePadded(out, at, n - millions * 1_000_000, 6);
 }
 
 /** Digits of a small integer (below 2³¹), written from the last. */

@@ -121,30 +121,42 @@ function* randomSeconds(seed: number, count: number): Generator<number> {
 const ISO_BYTES = 25; // 2018-01-01T06:00:00+01:00
 const UNTOUCHED = 0xff;
 
+/** JSON's bytes around each time, as /api/consumption writes them. */
+const JSON_FRAMING = { before: '{"time":"', after: '","consumption_w":' };
+
 /**
  * Writes every instant with one writer, each at another place of a buffer, and compares the
- * bytes with `formatZonedIso`'s text; the bytes around them must stay as they were.
+ * bytes with `formatZonedIso`'s text between the framing's; the bytes around must stay as
+ * they were.
  */
-function assertWritesAsFormatted(timeZone: string, instants: Iterable<number>): number {
-  const writer = new ZonedIsoWriter(timeZone);
+function assertWritesAsFormatted(
+  timeZone: string,
+  instants: Iterable<number>,
+  framing = { before: "", after: "" },
+): number {
   const encoder = new TextEncoder();
-  const out = new Uint8Array(ISO_BYTES + 16);
-  const expected = new Uint8Array(ISO_BYTES + 16);
+  const writer = new ZonedIsoWriter(timeZone, {
+    before: encoder.encode(framing.before),
+    after: encoder.encode(framing.after),
+  });
+  const length = framing.before.length + ISO_BYTES + framing.after.length;
+  const out = new Uint8Array(length + 16);
+  const expected = new Uint8Array(length + 16);
   let count = 0;
   for (const ms of instants) {
     const at = count++ % 16;
     out.fill(UNTOUCHED);
     const end = writer.write(out, at, ms);
-    const text = formatZonedIso(timeZone, ms);
+    const text = framing.before + formatZonedIso(timeZone, ms) + framing.after;
     const { written } = encoder.encodeInto(text, expected);
-    let same = end === at + ISO_BYTES && written === ISO_BYTES;
+    let same = end === at + length && written === length;
     for (let i = 0; same && i < out.length; i++) {
       same = out[i] === (i < at || i >= end ? UNTOUCHED : expected[i - at]);
     }
     if (!same) {
       const wrote = new TextDecoder().decode(out.subarray(at, Math.max(at, end)));
       assert.fail(
-        `${timeZone} ${iso(ms)}: wrote "${wrote}" to ${end - at}, not "${text}" to 25 ` +
+        `${timeZone} ${iso(ms)}: wrote "${wrote}" to ${end - at}, not "${text}" to ${length} ` +
           "(or wrote outside it)",
       );
     }
@@ -152,8 +164,9 @@ function assertWritesAsFormatted(timeZone: string, instants: Iterable<number>): 
   return count;
 }
 
-Deno.test("ZonedIsoWriter writes formatZonedIso's bytes for every Paris half-hour of 2017-2019, 1940-1946 and 1900-1912", () => {
+Deno.test("ZonedIsoWriter writes formatZonedIso's bytes, between the caller's, for every Paris half-hour of 2017-2019, 1940-1946 and 1900-1912", () => {
   assert.equal(assertWritesAsFormatted(PARIS, halfHoursOf(2017, 2019)), 3 * 17_520);
+  assertWritesAsFormatted(PARIS, halfHoursOf(2017, 2019), JSON_FRAMING);
   // Wartime: +02:00 from June 1940, double summer time, changes at odd dates.
   assertWritesAsFormatted(PARIS, halfHoursOf(1940, 1946));
   assertWritesAsFormatted(PARIS, [...halfHoursOf(1940, 1946)].reverse());
@@ -167,11 +180,13 @@ Deno.test("ZonedIsoWriter writes formatZonedIso's bytes for every Paris half-hou
   );
 });
 
-Deno.test("ZonedIsoWriter writes formatZonedIso's bytes at random whole seconds from 1800 to 2100", () => {
+Deno.test("ZonedIsoWriter writes formatZonedIso's bytes, between the caller's, at random whole seconds from 1800 to 2100", () => {
   assertWritesAsFormatted(PARIS, randomSeconds(1_800, 50_000));
   assertWritesAsFormatted("America/New_York", randomSeconds(1_801, 5_000));
   assertWritesAsFormatted("Asia/Kolkata", randomSeconds(1_802, 5_000)); // +05:30, +06:30 in war
   assertWritesAsFormatted("America/St_Johns", randomSeconds(1_803, 5_000)); // -03:30
+  assertWritesAsFormatted(PARIS, randomSeconds(1_804, 5_000), JSON_FRAMING);
+  assertWritesAsFormatted("Asia/Kolkata", randomSeconds(1_805, 5_000), JSON_FRAMING);
   // Offsets with minutes, and the bytes themselves, spot-checked by hand.
   const out = new Uint8Array(ISO_BYTES);
   const kolkata = new ZonedIsoWriter("Asia/Kolkata");
