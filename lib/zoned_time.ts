@@ -85,19 +85,55 @@ function computeDay(timeZone: string, startMs: number): DayOffsets {
     : intlDayOffsets(timeZone, startMs);
 }
 
-/** A day's offsets from Temporal: the offset at its start and its transition, if any. */
+/**
+ * A day's offsets from Temporal: the offset at its start and its transition, if any. Read from
+ * its UTC year's transitions, asked of Temporal once per year (a few calls, where each new day
+ * cost two: answers over decades meet thousands of new days).
+ */
 export function temporalDayOffsets(
   api: TemporalApi,
   timeZone: string,
   startMs: number,
 ): DayOffsets {
-  const start = api.Instant.fromEpochMilliseconds(startMs).toZonedDateTimeISO(timeZone);
-  const atStart = minutesOf(start);
-  const next = start.getTimeZoneTransition("next");
-  if (next === null || next.epochMilliseconds >= startMs + DAY_MS) {
-    return { atStart, after: atStart };
+  const year = yearOffsets(api, timeZone, new Date(startMs).getUTCFullYear());
+  let atStart = year.atStart;
+  for (const { atMs, offset } of year.transitions) {
+    if (atMs <= startMs) atStart = offset;
+    else if (atMs < startMs + DAY_MS) return { atStart, transitionMs: atMs, after: offset };
+    else break;
   }
-  return { atStart, transitionMs: next.epochMilliseconds, after: minutesOf(next) };
+  return { atStart, after: atStart };
+}
+
+interface YearOffsets {
+  /** The offset at the year's first instant (UTC). */
+  atStart: number;
+  /** Each change of offset after that instant and before the next year, oldest first. */
+  transitions: { atMs: number; offset: number }[];
+}
+
+/** Per zone, per year asked: a few hundred years at most (bounds are 1900-2199). */
+const yearCaches = new Map<string, Map<number, YearOffsets>>();
+
+function yearOffsets(api: TemporalApi, timeZone: string, year: number): YearOffsets {
+  let cache = yearCaches.get(timeZone);
+  if (!cache) yearCaches.set(timeZone, cache = new Map());
+  let offsets = cache.get(year);
+  if (offsets === undefined) {
+    const startMs = Date.UTC(year, 0, 1);
+    const endMs = Date.UTC(year + 1, 0, 1);
+    const start = api.Instant.fromEpochMilliseconds(startMs).toZonedDateTimeISO(timeZone);
+    offsets = { atStart: minutesOf(start), transitions: [] };
+    for (
+      let next = start.getTimeZoneTransition("next");
+      next !== null && next.epochMilliseconds < endMs;
+      next = next.getTimeZoneTransition("next")
+    ) {
+      offsets.transitions.push({ atMs: next.epochMilliseconds, offset: minutesOf(next) });
+    }
+    cache.set(year, offsets);
+  }
+  return offsets;
 }
 
 // Old local mean times (Paris before 1911: +00:09:21) are rounded to the minute, as Intl does.

@@ -116,7 +116,7 @@ export function consumptionRoutes(deps: AppDeps) {
   app.route("/", consumptionSummaryRoutes(deps));
   const store = new ConsumptionStore(sql, { maxBytes: STORE_BYTES, ttlMs: STORE_TTL_MS });
   const cache = new LruCache<Bytes>(config.consumptionCacheMb * 1_000_000);
-  const texts = new BlockTexts(TEXTS_BYTES);
+  const texts = new BlockTexts({ maxBytes: TEXTS_BYTES, blockLifetimeMs: STORE_TTL_MS });
 
   return app.openapi(consumptionRoute, async (c) => {
     const query = c.req.valid("query");

@@ -16,7 +16,6 @@ import {
   type PointSource,
   type Resolution,
 } from "./consumption_points.ts";
-import { LruCache } from "../lib/lru_cache.ts";
 
 export interface AnswerSource extends PointSource {
   resolution: Resolution;
@@ -161,14 +160,7 @@ interface SlotSpan {
   text?: BlockText;
 }
 
-/**
- * The slots of each block inside the range. A block's text is rendered when a range covers
- * the whole block (it costs what writing those points costs anyway), or on any use while the
- * texts' memory has room for it without pushing another out; elsewhere points are written one
- * by one unless the text is held already. Rendering whole blocks for a few of their points
- * once memory is full would make the cost follow the table (how often texts are pushed out)
- * rather than the range.
- */
+/** The slots of each block inside the range, with the block's text when there is one. */
 function* halfHourSpans(
   source: PointSource,
   format: Format,
@@ -181,9 +173,7 @@ function* halfHourSpans(
     const from = Math.max(firstSlot - blockSlot, 0);
     const to = Math.min(lastSlot - blockSlot, BLOCK_SLOTS - 1);
     if (from > to) continue;
-    const text = texts.held(block, format) ??
-      (to - from + 1 === BLOCK_SLOTS || texts.hasRoom() ? texts.of(block, format) : undefined);
-    yield { block, from, to, text };
+    yield { block, from, to, text: texts.of(block, format) };
   }
 }
 
@@ -279,40 +269,60 @@ interface BlockText {
   readonly length: number;
 }
 
+export interface BlockTextsOptions {
+  maxBytes: number;
+  /** How long the store keeps a block (its TTL): an older text's block has been replaced. */
+  blockLifetimeMs: number;
+  now?: () => number;
+}
+
 /**
- * The texts of the blocks last asked for, per format, bounded in bytes. A block is never
- * changed (a load replaces it), so its text is valid as long as the block is asked for.
+ * Texts of blocks, per format, bounded in bytes. A text is made for a block asked for while
+ * the memory has room for it, and kept for the block's lifetime: a block is never changed (a
+ * load replaces it), so its text is valid as long as the block is asked for. When the memory
+ * is full, no text is pushed out for another: blocks without a text are written point by
+ * point, which costs what making their text would, where making texts that are pushed out
+ * before their next use (random ranges over more years than fit) would cost the copies too.
  */
 export class BlockTexts {
-  readonly #texts: LruCache<BlockText>;
+  /** Oldest first. */
+  readonly #texts = new Map<string, { text: BlockText; madeAtMs: number }>();
   readonly #ids = new WeakMap<Block, number>();
+  readonly #options: Required<BlockTextsOptions>;
   #nextId = 0;
-  /** The size of the last text rendered, as the next one's estimate. */
-  #lastLength = 0;
+  #bytes = 0;
+  /** The size of the last text made, as the next one's estimate. */
+  #lastLength = 1;
 
-  constructor(maxBytes: number) {
-    this.#texts = new LruCache(maxBytes);
+  constructor(options: BlockTextsOptions) {
+    this.#options = { now: Date.now, ...options };
   }
 
-  /** The block's text if it is held. */
-  held(block: Block, format: Format): BlockText | undefined {
-    return this.#texts.get(this.#keyOf(block, format));
-  }
-
-  /** The block's text, rendered now if it is not held. */
-  of(block: Block, format: Format): BlockText {
+  /** The block's text, made now if the memory has room for it; undefined if it has none. */
+  of(block: Block, format: Format): BlockText | undefined {
     const key = this.#keyOf(block, format);
-    let text = this.#texts.get(key);
-    if (text === undefined) {
-      this.#texts.set(key, text = blockText(block, SHAPES[format]));
-      this.#lastLength = text.length;
-    }
+    const held = this.#texts.get(key);
+    if (held !== undefined) return held.text;
+    if (!this.#hasRoom()) return undefined;
+    const text = blockText(block, SHAPES[format]);
+    this.#lastLength = text.length;
+    if (!this.#hasRoom()) return text;
+    this.#texts.set(key, { text, madeAtMs: this.#options.now() });
+    this.#bytes += text.length;
     return text;
   }
 
-  /** Whether another text would fit without pushing one out. */
-  hasRoom(): boolean {
-    return this.#texts.size + Math.max(this.#lastLength, 1) <= this.#texts.maxSize;
+  /** Whether a text like the last fits, once the texts older than any block are dropped. */
+  #hasRoom(): boolean {
+    const fits = () => this.#bytes + this.#lastLength <= this.#options.maxBytes;
+    if (fits()) return true;
+    const bornAfter = this.#options.now() - this.#options.blockLifetimeMs;
+    for (const [key, { text, madeAtMs }] of this.#texts) {
+      if (madeAtMs > bornAfter) break;
+      this.#texts.delete(key);
+      this.#bytes -= text.length;
+    }
+    return fits();
   }
 
   /** Blocks are keyed by identity: a load replaces a block, never changes it. */

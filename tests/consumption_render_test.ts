@@ -4,7 +4,7 @@
  * give the same bytes (tests/consumption_identity_test.ts checks those against the SQL).
  */
 import assert from "node:assert/strict";
-import { ConsumptionStore } from "../db/consumption_store.ts";
+import { type Block, BLOCK_SLOTS, ConsumptionStore, SLOT_MS } from "../db/consumption_store.ts";
 import { loadRteSource } from "../ingest/rte/load.ts";
 import { DAY_MS, HALF_HOUR_MS } from "../lib/zoned_time.ts";
 import { rangeFacts } from "../routes/consumption_points.ts";
@@ -38,8 +38,8 @@ Deno.test("a range's half-hours are the same bytes whether copied from held text
     bytes: eco2mixXls(realTime, { nature: "real_time" }),
   });
   const store = new ConsumptionStore(db.sql, { maxBytes: 24_000_000, ttlMs: 60_000 });
-  const noRoom = new BlockTexts(0);
-  const roomy = new BlockTexts(64_000_000);
+  const noRoom = new BlockTexts({ maxBytes: 0, blockLifetimeMs: 60_000 });
+  const roomy = new BlockTexts({ maxBytes: 64_000_000, blockLifetimeMs: 60_000 });
   const random = seededRandom(SEED);
   let withPoints = 0;
   for (let draw = 0; draw < RANGES; draw++) {
@@ -61,4 +61,33 @@ Deno.test("a range's half-hours are the same bytes whether copied from held text
     }
   }
   assert.ok(withPoints > RANGES / 2, `only ${withPoints} of ${RANGES} ranges hold half-hours`);
+});
+
+/** A block of `index` whose every half-hour holds a definitive row. */
+function fullBlock(index: number): Block {
+  return {
+    startMs: index * BLOCK_SLOTS * SLOT_MS,
+    mw: new Int32Array(BLOCK_SLOTS).fill(51_234),
+    nature: new Uint8Array(BLOCK_SLOTS).fill(3),
+  };
+}
+
+Deno.test("block texts are kept while memory has room, none is pushed out for another, and texts older than a block's lifetime make room", () => {
+  const blocks = [0, 1, 2].map((index) => fullBlock(10_000 + index));
+  const { length } = new BlockTexts({ maxBytes: 1e9, blockLifetimeMs: 1 }).of(blocks[0], "json")!;
+  let now = 0;
+  const texts = new BlockTexts({
+    maxBytes: 2 * length + 100,
+    blockLifetimeMs: 1_000,
+    now: () => now,
+  });
+  const first = texts.of(blocks[0], "json");
+  assert.ok(first);
+  now = 500;
+  assert.ok(texts.of(blocks[1], "json"));
+  assert.equal(texts.of(blocks[0], "json"), first, "held: the same text");
+  assert.equal(texts.of(blocks[2], "json"), undefined, "full: written point by point");
+  now = 1_001; // the first text's block has been replaced by now
+  assert.ok(texts.of(blocks[2], "json"));
+  assert.equal(texts.of(blocks[0], "json"), undefined, "its text went, and memory is full again");
 });
