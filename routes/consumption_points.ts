@@ -15,7 +15,7 @@ import { epochMsToZoned, HOUR_MS, zonedToEpochMs } from "../lib/zoned_time.ts";
 
 export type Resolution = "PT30M" | "PT1H" | "P1D" | "P1M";
 
-const WATTS_PER_MW = 1_000_000;
+export const WATTS_PER_MW = 1_000_000;
 
 /** What an answer is read from: the blocks covering [startMs, endMs] of one perimeter. */
 export interface PointSource {

@@ -15,6 +15,7 @@ import {
   pointsOf,
   type PointSource,
   type Resolution,
+  WATTS_PER_MW,
 } from "./consumption_points.ts";
 
 export interface AnswerSource extends PointSource {
@@ -35,7 +36,6 @@ const BLOCK_MS = BLOCK_SLOTS * SLOT_MS;
 const encoder = new TextEncoder();
 const TAILS = { json: bytes("]}"), csv: bytes("") };
 const ZERO = 0x30;
-const WATTS_PER_MW = 1_000_000;
 
 /**
  * Each format's fixed parts, as bytes: a point is `open time middle watts nature[n] close`
