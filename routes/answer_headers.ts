@@ -60,12 +60,13 @@ export function policyHeadersOf(c: Context): ReadonlyArray<readonly [string, str
     : SECURITY_HEADERS;
 }
 
+/** CORS_PATHS as paths matched exactly and prefixes (`/api/*`: `/api` and `/api/…`). */
+const CORS_EXACT = CORS_PATHS.map((pattern) => pattern.replace(/\/\*$/, ""));
+const CORS_PREFIXES = CORS_PATHS.filter((pattern) => pattern.endsWith("/*"))
+  .map((pattern) => pattern.slice(0, -1));
+
 function isCorsPath(path: string): boolean {
-  return CORS_PATHS.some((pattern) =>
-    pattern.endsWith("/*")
-      ? path === pattern.slice(0, -2) || path.startsWith(pattern.slice(0, -1))
-      : path === pattern
-  );
+  return CORS_EXACT.includes(path) || CORS_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 
 /**

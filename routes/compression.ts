@@ -21,13 +21,13 @@ const STREAM_FORMAT: Record<ContentCoding, CompressionFormat> = { br: "brotli", 
 
 export const compressAnswers: MiddlewareHandler = async (c, next) => {
   await next();
+  const coding = acceptedCodings(c.req.header("Accept-Encoding"))[0];
   // A complete answer carries its Vary already: read it only to compress it.
-  if (isCompleteAnswer(c.res) && !acceptedCodings(c.req.header("Accept-Encoding"))[0]) return;
+  if (!coding && isCompleteAnswer(c.res)) return;
   const { headers } = c.res;
   const type = headers.get("Content-Type") ?? "";
   if (headers.has("Content-Encoding") || !COMPRESSED_TYPES.test(type)) return;
   varyOnAcceptEncoding(headers); // small answers too: the same URL may answer more later
-  const coding = acceptedCodings(c.req.header("Accept-Encoding"))[0];
   // Reading `body` turns a text body into a stream: only when it will be compressed.
   const body = coding ? c.res.body : null;
   if (!coding || !body) return;
