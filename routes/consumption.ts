@@ -115,7 +115,7 @@ export function consumptionRoutes(deps: AppDeps) {
   app.route("/", consumptionPerimetersRoutes(deps));
   app.route("/", consumptionSummaryRoutes(deps));
   const store = new ConsumptionStore(sql, { maxBytes: STORE_BYTES, ttlMs: STORE_TTL_MS });
-  const cache = new LruCache<Bytes>(config.consumptionCacheMb * 1_000_000);
+  const cache = new LruCache<string>(config.consumptionCacheMb * 1_000_000);
   const texts = new BlockTexts({ maxBytes: TEXTS_BYTES, blockLifetimeMs: STORE_TTL_MS });
 
   return app.openapi(consumptionRoute, async (c) => {
@@ -143,7 +143,7 @@ export function consumptionRoutes(deps: AppDeps) {
     // Half-hours are written (or copied from a block's text) at about a look-up's cost; only
     // periods, which aggregate every half-hour, are worth caching.
     const cached = resolution === "PT30M" ? undefined : cache;
-    let body: Bytes | ReadableStream<Bytes> | undefined = cached?.get(key);
+    let body: string | ReadableStream<Bytes> | undefined = cached?.get(key);
     if (body === undefined) {
       const count = resolution === "PT30M" ? facts.halfHours : countPoints(source, resolution);
       const answer = { ...source, echo, count };
