@@ -2,8 +2,8 @@
  * GET /api/consumption's answer as bytes, written straight from the points: the UTF-8 of
  * `JSON.stringify` of a `ConsumptionAnswer` (keys in the schema's order), or its CSV (lib/csv.ts's
  * conventions: BOM, CRLF, nothing to quote in times, numbers and natures). No object or string
- * per point: a year of half-hours is ~1.5 MB written in a few milliseconds. In pieces of at most
- * `piecePoints` points, so a long answer can be streamed.
+ * per point: a year of half-hours is ~1.5 MB written in a few milliseconds. Long answers are
+ * streamed in pieces of at most `piecePoints` points; short ones are read out whole as a string.
  */
 import { type Block, BLOCK_SLOTS, NATURES, SLOT_MS } from "../db/consumption_store.ts";
 import { PARIS } from "../db/consumption.ts";
