@@ -13,9 +13,11 @@ import { airQualityRoutes } from "./routes/air_quality.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { webRoutes } from "./routes/web.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
-import { databaseGuard, DEFAULT_GUARD } from "./routes/database_guard.ts";
+import { DatabaseGuard, DEFAULT_GUARD } from "./routes/database_guard.ts";
 
 export type { AppDeps };
+
+const CONSUMPTION_PATH = "/api/consumption";
 
 /**
  * The API's routes are declared with zod schemas on OpenAPIHono sub-apps; mounted here with
@@ -26,12 +28,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<BlankEnv> {
   // HTTP policy (security headers, CORS, 405 on the read-only paths, HEAD lengths): first,
   // so every response below, 404s and errors included, goes through it.
   useHttpPolicy(app);
-  const guard = databaseGuard(deps.guard ?? DEFAULT_GUARD);
-  app.use("/api/*", guard);
-  app.use("/healthz", guard);
+  const guard = new DatabaseGuard(deps.guard ?? DEFAULT_GUARD);
+  // GET /api/consumption answers from rows held in memory and guards its reads of them itself.
+  app.use(
+    "/api/*",
+    (c, next) => c.req.path === CONSUMPTION_PATH ? next() : guard.middleware(c, next),
+  );
+  app.use("/healthz", guard.middleware);
   app.route("/", statusRoutes(deps));
   app.route("/", openApiRoutes(app));
-  app.route("/api/consumption", consumptionRoutes(deps));
+  app.route(CONSUMPTION_PATH, consumptionRoutes(deps, guard));
   app.route("/api/air-quality", airQualityRoutes(deps));
   app.route("/api/events", eventsRoutes(deps));
   app.route("/", webRoutes()); // last: it answers every path no route above claimed

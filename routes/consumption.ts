@@ -6,6 +6,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { accepts } from "hono/accepts";
 import type { AppDeps } from "./deps.ts";
+import type { DatabaseGuard } from "./database_guard.ts";
 import { completeAnswer } from "./answer_headers.ts";
 import { ConsumptionStore } from "../db/consumption_store.ts";
 import { LruCache } from "../lib/lru_cache.ts";
@@ -105,11 +106,12 @@ const consumptionRoute = createRoute({
 
 /**
  * Answers are read from the rows held in memory (the store drops what a load changes, in
- * every process, on commit). An answer's ETag names the request and a digest of the range's
+ * every process, on commit); only reading rows from the database runs under `guard`'s
+ * deadline, so an answer from memory pays for no timer. An answer's ETag names the request and a digest of the range's
  * rows, so it is the same in every process and changes only when those rows do; the cache of
  * whole answers is keyed the same way, so it never serves a stale answer.
  */
-export function consumptionRoutes(deps: AppDeps) {
+export function consumptionRoutes(deps: AppDeps, guard: DatabaseGuard) {
   const { sql, config } = deps;
   const app = createRouter();
   app.route("/", consumptionPerimetersRoutes(deps));
@@ -125,7 +127,7 @@ export function consumptionRoutes(deps: AppDeps) {
     const echo = rangeEcho(askedRange(query));
     const format = negotiatedFormat(c, query.format);
     const blocks = store.held(query.perimeter, start, end) ??
-      await store.blocks(query.perimeter, start, end);
+      await guard.run(() => store.blocks(query.perimeter, start, end));
     const source = { blocks, startMs: start, endMs: end, resolution };
     const facts = rangeFacts(source);
     // Everything the answer's bytes depend on: the request's meaning and the stored rows.
