@@ -749,6 +749,8 @@ Deno.test({
       "2023-11-05 0.85 24/24 25.0 24/24",
     ]);
     assert.equal(await page.locator("table.daily .partial-mark").count(), 2);
+    // The forecast is a request of its own: it may arrive after the daily means.
+    await page.locator("table.forecast tbody tr").first().waitFor();
     const forecast = (await page.locator("table.forecast tbody tr").allInnerTexts()).map(
       squeeze,
     );
