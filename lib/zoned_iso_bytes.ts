@@ -12,6 +12,7 @@ import {
   dayOffsets,
   formatOffset,
   HALF_HOUR_MS,
+  isoDate,
   MINUTE_MS,
 } from "./zoned_time.ts";
 
@@ -34,6 +35,9 @@ export class ZonedIsoWriter {
   readonly #dayPart: Uint8Array;
   /** Per offset, per half-hour of the day: the clock, the offset and `after`. */
   readonly #clockParts = new Map<number, Uint8Array[]>();
+  /** The last offset's parts: most points have the offset of the one before. */
+  #lastOffset = NaN;
+  #lastParts: Uint8Array[] = [];
 
   constructor(timeZone: string, { before, after }: Framing = { before: EMPTY, after: EMPTY }) {
     this.#timeZone = timeZone;
@@ -50,20 +54,21 @@ export class ZonedIsoWriter {
     const dayPart = this.#dayPart;
     if (localDay !== this.#localDay) {
       this.#localDay = localDay;
-      const date = new Date(localDay * DAY_MS).toISOString();
-      ascii(dayPart, dayPart.length - 10, date.slice(0, 10));
+      ascii(dayPart, dayPart.length - 10, isoDate(localDay));
     }
     out.set(dayPart, at);
     at += dayPart.length;
     const msOfDay = wallMs - localDay * DAY_MS;
-    const clockPart = msOfDay % HALF_HOUR_MS === 0
-      ? this.#clockPart(offsetMinutes, msOfDay / HALF_HOUR_MS)
+    const halfHour = msOfDay / HALF_HOUR_MS;
+    const clockPart = Number.isInteger(halfHour)
+      ? this.#clockPart(offsetMinutes, halfHour)
       : this.#makeClockPart(offsetMinutes, msOfDay / 1000);
     out.set(clockPart, at);
     return at + clockPart.length;
   }
 
   #clockPart(offsetMinutes: number, halfHour: number): Uint8Array {
+    if (offsetMinutes === this.#lastOffset) return this.#lastParts[halfHour];
     let parts = this.#clockParts.get(offsetMinutes);
     if (parts === undefined) {
       parts = Array.from(
@@ -72,6 +77,8 @@ export class ZonedIsoWriter {
       );
       this.#clockParts.set(offsetMinutes, parts);
     }
+    this.#lastOffset = offsetMinutes;
+    this.#lastParts = parts;
     return parts[halfHour];
   }
 

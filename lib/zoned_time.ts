@@ -260,7 +260,8 @@ export function formatUtcSeconds(instant: Date | number): string {
 
 const isoDates = new Map<number, string>();
 
-function isoDate(dayIndex: number): string {
+/** `2018-01-01` for day 17532 (days since 1970-01-01), cached: a new `Date` costs ~0.3 µs. */
+export function isoDate(dayIndex: number): string {
   let text = isoDates.get(dayIndex);
   if (text === undefined) {
     text = new Date(dayIndex * DAY_MS).toISOString().slice(0, 10);

@@ -5,7 +5,7 @@
  * per point: a year of half-hours is ~1.5 MB written in a few milliseconds. Long answers are
  * streamed in pieces of at most `piecePoints` points; short ones are read out whole as a string.
  */
-import { type Block, BLOCK_SLOTS, NATURES, SLOT_MS } from "../db/consumption_store.ts";
+import { type Block, BLOCK_SLOTS, NATURES, NO_ROW, SLOT_MS } from "../db/consumption_store.ts";
 import { PARIS } from "../db/consumption.ts";
 import { ZonedIsoWriter } from "../lib/zoned_iso_bytes.ts";
 import type { ConsumptionAnswer } from "./consumption_answers.ts";
@@ -32,7 +32,6 @@ export type Bytes = Uint8Array<ArrayBuffer>;
 
 /** The longest point: a period, in JSON, with a 16-digit mean (far above any real one). */
 const MAX_POINT_BYTES = 160;
-const BLOCK_MS = BLOCK_SLOTS * SLOT_MS;
 const encoder = new TextEncoder();
 // The CSV opens with a byte-order mark, which the text keeps.
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -151,7 +150,7 @@ export function renderWhole(source: AnswerSource, format: Format, texts: BlockTe
     }
   } else {
     const point = pointsOf(source, source.resolution);
-    while (point.next()) at = writePoint(out, at, point, shape, true);
+    while (point.next()) at = writePoint(out, at, point, shape);
   }
   if (at > pointsFrom) at -= shape.after.length; // the last point's
   return decoder.decode(out.subarray(0, put(out, at, TAILS[format])));
@@ -198,7 +197,10 @@ function spanBytes(text: BlockText, from: number, to: number): Bytes {
   return text.bytes.subarray(text.starts[from], text.starts[to + 1]);
 }
 
-/** Slots from..to of a block, written point by point at `at`; returns where they end. */
+/**
+ * Slots from..to of a block, written half-hour by half-hour at `at`; returns where they end.
+ * With `starts`, records where each slot's text starts (an empty slot's is the next's).
+ */
 function writeSlots(
   out: Bytes,
   at: number,
@@ -206,14 +208,35 @@ function writeSlots(
   from: number,
   to: number,
   shape: Shape,
+  starts?: Uint32Array,
 ): number {
-  const point = pointsOf({
-    blocks: [block],
-    startMs: block.startMs + from * SLOT_MS,
-    endMs: block.startMs + to * SLOT_MS,
-  }, "PT30M");
-  while (point.next()) at = writePoint(out, at, point, shape, false);
+  const { startMs, mw, nature } = block;
+  for (let slot = from; slot <= to; slot++) {
+    if (starts) starts[slot] = at;
+    const code = nature[slot];
+    if (code !== NO_ROW) {
+      at = writeHalfHour(out, at, startMs + slot * SLOT_MS, mw[slot], code, shape);
+    }
+  }
   return at;
+}
+
+/** A stored half-hour: its watts are its MW and six zeros, written after the MW's digits. */
+function writeHalfHour(
+  out: Bytes,
+  at: number,
+  timeMs: number,
+  mw: number,
+  natureCode: number,
+  shape: Shape,
+): number {
+  at = shape.times.write(out, at, timeMs);
+  if (mw > 0) {
+    at = writeDigits(out, at, mw);
+    return put(out, at, shape.wholeMwLastOf[natureCode - 1]);
+  }
+  at = writeInteger(out, at, mw * WATTS_PER_MW);
+  return put(out, at, shape.lastOf[natureCode - 1]);
 }
 
 function* periodPieces(source: AnswerSource, shape: Shape, piecePoints: number) {
@@ -224,30 +247,17 @@ function* periodPieces(source: AnswerSource, shape: Shape, piecePoints: number) 
     const out = scratchFor(points * MAX_POINT_BYTES);
     let at = 0;
     for (let written = 0; written < points && point.next(); written++) {
-      at = writePoint(out, at, point, shape, true);
+      at = writePoint(out, at, point, shape);
     }
     left -= points;
     yield out.slice(0, at);
   }
 }
 
-function writePoint(
-  out: Bytes,
-  at: number,
-  point: PointCursor,
-  shape: Shape,
-  periods: boolean,
-): number {
+/** A period: its mean in watts, nature, and half-hours present and expected. */
+function writePoint(out: Bytes, at: number, point: PointCursor, shape: Shape): number {
   at = shape.times.write(out, at, point.timeMs);
-  if (!periods) {
-    const mw = point.consumptionW / WATTS_PER_MW;
-    if (mw > 0 && mw < 0x7fffffff && Number.isInteger(mw)) {
-      at = writeDigits(out, at, mw);
-      return put(out, at, shape.wholeMwLastOf[point.natureCode - 1]);
-    }
-  }
   at = writeInteger(out, at, point.consumptionW);
-  if (!periods) return put(out, at, shape.lastOf[point.natureCode - 1]);
   at = put(out, at, shape.natures[point.natureCode - 1]);
   at = put(out, at, shape.halfHours);
   at = writeInteger(out, at, point.halfHours);
@@ -340,21 +350,10 @@ export class BlockTexts {
 
 function blockText(block: Block, shape: Shape): BlockText {
   const starts = new Uint32Array(BLOCK_SLOTS + 1);
-  const point = pointsOf(
-    { blocks: [block], startMs: block.startMs, endMs: block.startMs + BLOCK_MS - SLOT_MS },
-    "PT30M",
-  );
   // Not the answers' scratch: a whole answer being written there may ask for a block's text.
-  const out = textScratch;
-  let at = 0;
-  let slot = 0;
-  while (point.next()) {
-    const pointSlot = (point.timeMs - block.startMs) / SLOT_MS;
-    while (slot <= pointSlot) starts[slot++] = at;
-    at = writePoint(out, at, point, shape, false);
-  }
-  while (slot <= BLOCK_SLOTS) starts[slot++] = at;
-  const bytes = out.slice(0, at);
+  const end = writeSlots(textScratch, 0, block, 0, BLOCK_SLOTS - 1, shape, starts);
+  starts[BLOCK_SLOTS] = end;
+  const bytes = textScratch.slice(0, end);
   return { bytes, starts, length: bytes.length + starts.byteLength };
 }
 
