@@ -91,7 +91,7 @@ const completeAnswers = new WeakSet<Response>();
 
 /**
  * An answer with the policy's headers added to `headers`, which must hold the rest: `Vary`
- * naming `Accept-Encoding` for JSON and CSV (compressAnswers only touches it to compress it).
+ * naming `Accept-Encoding` for JSON and CSV (compressAnswer only touches it to compress it).
  */
 export function completeAnswer(
   c: Context,

@@ -3,9 +3,9 @@
  * br or gzip: a year of half-hours is megabytes of repetitive text. Answers that are already
  * encoded (the web UI's precompressed files) pass untouched, and so do those under 1 KiB,
  * where a coding saves next to nothing. HEAD answers are compressed like GET, so that the
- * length headWithLength announces is the one GET sends with the same Accept-Encoding.
+ * length `countHeadBody` announces is the one GET sends with the same Accept-Encoding.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { isCompleteAnswer } from "./answer_headers.ts";
 import { acceptedCodings, type ContentCoding } from "./content_coding.ts";
 
@@ -19,8 +19,8 @@ const COMPRESSED_TYPES = /^\s*(application\/json|text\/csv)\s*(;|$)/i;
 // gzip's time, for a quarter of gzip's size (220 KB); maximum quality would take 13 s.
 const STREAM_FORMAT: Record<ContentCoding, CompressionFormat> = { br: "brotli", gzip: "gzip" };
 
-export const compressAnswers: MiddlewareHandler = async (c, next) => {
-  await next();
+/** Compresses the route's answer in place (`c.res`) when the client accepts a coding. */
+export async function compressAnswer(c: Context): Promise<void> {
   const coding = acceptedCodings(c.req.header("Accept-Encoding"))[0];
   // A complete answer carries its Vary already: read it only to compress it.
   if (!coding && isCompleteAnswer(c.res)) return;
@@ -39,7 +39,7 @@ export const compressAnswers: MiddlewareHandler = async (c, next) => {
   c.res = new Response(opening.pipeThrough(new CompressionStream(STREAM_FORMAT[coding])), c.res);
   c.res.headers.delete("Content-Length");
   c.res.headers.set("Content-Encoding", coding);
-};
+}
 
 function varyOnAcceptEncoding(headers: Headers): void {
   const vary = headers.get("Vary") ?? "";

@@ -4,9 +4,9 @@
  * method a read-only path does not serve, large JSON and CSV answers compressed, and HEAD
  * answers that tell the GET body's length as sent.
  */
-import type { Hono, MiddlewareHandler } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import { compressAnswers } from "./compression.ts";
+import { compressAnswer } from "./compression.ts";
 import {
   CORS_PATHS,
   EXPOSED_HEADERS,
@@ -36,13 +36,12 @@ const CORS_OPTIONS = {
   maxAge: PREFLIGHT_MAX_AGE_S,
 };
 
-/** Sets the policy's headers on every answer not built complete (404s and errors included). */
-const policyHeaders: MiddlewareHandler = async (c, next) => {
-  await next();
+/** Sets the policy's headers on an answer not built complete (404s and errors included). */
+function addPolicyHeaders(c: Context): void {
   if (isCompleteAnswer(c.res)) return;
   const { headers } = c.res;
   for (const [name, value] of policyHeadersOf(c)) headers.set(name, value);
-};
+}
 
 const preflightCors = cors(CORS_OPTIONS);
 
@@ -54,18 +53,22 @@ const preflightCors = cors(CORS_OPTIONS);
  * placeholder response before the route runs, which makes Hono rebuild every answer.
  */
 const openDataOptions: MiddlewareHandler = async (c, next) => {
-  if (c.req.method !== "OPTIONS") return await next();
   const optionsAnswer = await preflightCors(c, next);
   optionsAnswer?.headers.set("Allow", CORS_ALLOW);
   return optionsAnswer;
 };
 
-/** Every method but GET and HEAD (TRACE and extension methods included) gets the 405 problem. */
-function readOnly(allow: string): MiddlewareHandler {
+/**
+ * GET and HEAD are served, OPTIONS too where `answerOptions` is given; every other method
+ * (TRACE and extension methods included) gets the 405 problem.
+ */
+function readOnly(allow: string, answerOptions?: MiddlewareHandler): MiddlewareHandler {
   const refuse = methodNotAllowed(allow);
-  return async (c, next) => {
-    if (c.req.method === "GET" || c.req.method === "HEAD") return await next();
-    return refuse(c);
+  return (c, next) => {
+    const { method } = c.req;
+    if (method === "GET" || method === "HEAD") return next();
+    if (method === "OPTIONS" && answerOptions) return answerOptions(c, next);
+    return Promise.resolve(refuse(c));
   };
 }
 
@@ -74,15 +77,14 @@ function readOnly(allow: string): MiddlewareHandler {
  * announces `content-length: 0`. Count the GET body instead (RFC 9110 §9.3.2), which also
  * closes what it held, such as a static file's handle.
  */
-const headWithLength: MiddlewareHandler = async (c, next) => {
-  await next();
+async function countHeadBody(c: Context): Promise<void> {
   const body = c.req.method === "HEAD" ? c.res.body : null;
   if (!body) return;
   const length = c.res.headers.get("Content-Length") ?? String(await byteLength(body));
   await body.cancel();
   c.res = new Response(null, c.res);
   c.res.headers.set("Content-Length", length);
-};
+}
 
 async function byteLength(body: ReadableStream<Uint8Array>): Promise<number> {
   let length = 0;
@@ -90,9 +92,20 @@ async function byteLength(body: ReadableStream<Uint8Array>): Promise<number> {
   return length;
 }
 
+/**
+ * What every answer goes through once its route has made it, in this order: the policy's
+ * headers, compression, then HEAD's length, which must be the compressed body's. One
+ * middleware rather than one per step: each layer costs every request (~1 µs, measured).
+ */
+const finishAnswer: MiddlewareHandler = async (c, next) => {
+  await next();
+  addPolicyHeaders(c);
+  await compressAnswer(c);
+  await countHeadBody(c);
+};
+
 export function useHttpPolicy(app: Hono): void {
-  // headWithLength first: it sees the final response, compressed by compressAnswers.
-  app.use(headWithLength, compressAnswers, policyHeaders);
-  for (const path of CORS_PATHS) app.use(path, openDataOptions, readOnly(CORS_ALLOW));
+  app.use(finishAnswer);
+  for (const path of CORS_PATHS) app.use(path, readOnly(CORS_ALLOW, openDataOptions));
   for (const path of SAME_ORIGIN_PATHS) app.use(path, readOnly(SAME_ORIGIN_ALLOW));
 }
