@@ -107,9 +107,10 @@ const consumptionRoute = createRoute({
 /**
  * Answers are read from the rows held in memory (the store drops what a load changes, in
  * every process, on commit); only reading rows from the database runs under `guard`'s
- * deadline, so an answer from memory pays for no timer. An answer's ETag names the request and a digest of the range's
- * rows, so it is the same in every process and changes only when those rows do; the cache of
- * whole answers is keyed the same way, so it never serves a stale answer.
+ * deadline, so an answer from memory pays for no timer. An answer's ETag names the request
+ * and a digest of the range's rows, so it is the same in every process and changes only when
+ * those rows do; the cache of whole answers is keyed the same way, so it never serves a stale
+ * answer.
  */
 export function consumptionRoutes(deps: AppDeps, guard: DatabaseGuard) {
   const { sql, config } = deps;
