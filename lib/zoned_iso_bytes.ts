@@ -35,9 +35,6 @@ export class ZonedIsoWriter {
   readonly #dayPart: Uint8Array;
   /** Per offset, per half-hour of the day: the clock, the offset and `after`. */
   readonly #clockParts = new Map<number, Uint8Array[]>();
-  /** The last offset's parts: most points have the offset of the one before. */
-  #lastOffset = NaN;
-  #lastParts: Uint8Array[] = [];
 
   constructor(timeZone: string, { before, after }: Framing = { before: EMPTY, after: EMPTY }) {
     this.#timeZone = timeZone;
@@ -68,7 +65,6 @@ export class ZonedIsoWriter {
   }
 
   #clockPart(offsetMinutes: number, halfHour: number): Uint8Array {
-    if (offsetMinutes === this.#lastOffset) return this.#lastParts[halfHour];
     let parts = this.#clockParts.get(offsetMinutes);
     if (parts === undefined) {
       parts = Array.from(
@@ -77,8 +73,6 @@ export class ZonedIsoWriter {
       );
       this.#clockParts.set(offsetMinutes, parts);
     }
-    this.#lastOffset = offsetMinutes;
-    this.#lastParts = parts;
     return parts[halfHour];
   }
 
